@@ -1,0 +1,143 @@
+"""Ingest-core throughput and counts latency, each next to a ceiling measured in the same run.
+
+    python bench/ingest.py [--events 1000000] [--counters 1000] [--batch 20] [--backends sqlite,postgresql]
+
+Ingest: events of a fleet go through the ingest core (parse, dedupe, group commit, durable
+commit, dirty marks) from many in-flight submissions. Ceiling: the same rows bulk-inserted
+in one transaction into a bare table with the same unique key, with the same bulk-insert
+technique (multi-row VALUES on SQLite, unnest arrays on PostgreSQL).
+Counts: GET /api/v1/counts for one site × one year, hourly, among 100 sites; ceiling: a bare
+SELECT of the same hour rows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from concurrent.futures import Future, wait
+from contextlib import ExitStack
+from pathlib import Path
+
+from sqlalchemy import BigInteger, Column, Integer, MetaData, SmallInteger, String, Table, UniqueConstraint
+from sqlalchemy.engine import Engine
+
+sys.path.insert(0, str(Path(__file__).parent))
+from counts_latency import bench_counts
+from footfall.estate.companies import create_company
+from footfall.ingest.batch import prepare
+from footfall.ingest.core import IngestCore
+from footfall.ingest.writer import EVENT_COLUMNS
+from footfall.rollup.refresher import refresh
+from footfall.storage import dialect
+from footfall.storage.engine import make_engine, write_tx
+from footfall.storage.migrate import upgrade
+from footfall.storage.scratch import throwaway_database
+from workload import fleet_events
+
+PG_ADMIN_URL = os.environ.get("FOOTFALL_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+IN_FLIGHT = 256
+
+
+def bench_ingest(engine: Engine, batches: list[list[dict]], events: int) -> float:
+    """Print ingest throughput, the bare bulk-insert ceiling and their ratio; return the ratio."""
+    with write_tx(engine) as conn:
+        company_id = create_company(conn, f"bench-{time.time_ns()}")["id"]
+    core = IngestCore(engine)
+    started = time.perf_counter()
+    pending: list[Future] = []
+    for batch in batches:
+        pending.append(core.submit(company_id, channel="bench", events=batch))
+        if len(pending) >= IN_FLIGHT:
+            wait(pending[: IN_FLIGHT // 2])
+            pending = pending[IN_FLIGHT // 2 :]
+    wait(pending)
+    ingest_s = time.perf_counter() - started
+    groups = core.groups_committed
+    core.close()
+    started = time.perf_counter()
+    rolled = refresh(engine)
+    rollup_s = time.perf_counter() - started
+    ceiling_s = _ceiling(engine, batches, company_id)
+    rate, ceiling_rate = events / ingest_s, events / ceiling_s
+    ratio = rate / ceiling_rate
+    print(f"  ingest   {events:>9,} events  {ingest_s:7.2f} s  {rate:>9,.0f} events/s  "
+          f"({len(batches):,} submissions of ≤{len(batches[0])}, {groups:,} group commits)")
+    print(f"  ceiling  {events:>9,} rows    {ceiling_s:7.2f} s  {ceiling_rate:>9,.0f} rows/s  "
+          "(bare table, same unique key, one transaction)")
+    print(f"  ratio    {ratio:.0%} of the ceiling (target ≥ 50%)")
+    print(f"  rollup   {rolled:>9,} counter-hours  {rollup_s:7.2f} s  "
+          f"{events / rollup_s:>9,.0f} events/s folded into hours")
+    return ratio
+
+
+def _ceiling(engine: Engine, batches: list[list[dict]], company_id: int) -> float:
+    now = int(time.time())
+    serials: dict[str, int] = {}
+    rows: list[tuple] = []
+    for batch in batches:
+        for e in prepare(company_id, now, events=batch).events:
+            cid = serials.setdefault(e.serial, len(serials) + 1)
+            rows.append((cid, e.start_ts, e.identity, e.roi_id, int(e.metric), int(e.people_type),
+                         e.people_id, e.end_ts, e.uploaded_ts, now))
+    metadata = MetaData()
+    bare = Table(
+        f"bench_bare_{time.time_ns()}", metadata,
+        Column("seq", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True),
+        Column("counter_id", BigInteger, nullable=False), Column("start_ts", BigInteger),
+        Column("identity", String(33)), Column("roi_id", Integer), Column("metric", SmallInteger),
+        Column("people_type", SmallInteger), Column("people_id", BigInteger),
+        Column("end_ts", BigInteger), Column("uploaded_ts", BigInteger),
+        Column("received_ts", BigInteger),
+        UniqueConstraint("counter_id", "start_ts", "identity"),
+    )
+    metadata.create_all(engine)
+    started = time.perf_counter()
+    with write_tx(engine) as conn:
+        dialect.insert_many(conn, bare, EVENT_COLUMNS, rows)
+    elapsed = time.perf_counter() - started
+    metadata.drop_all(engine)
+    return elapsed
+
+
+def _backend(stack: ExitStack, name: str) -> Engine | None:
+    if name == "sqlite":
+        folder = stack.enter_context(tempfile.TemporaryDirectory())
+        engine = make_engine(f"sqlite:///{folder}/bench.db")
+    else:
+        try:
+            url = stack.enter_context(throwaway_database(PG_ADMIN_URL, "footfall_bench"))
+        except Exception as error:
+            print(f"  skipped: PostgreSQL not reachable at {PG_ADMIN_URL} ({error.__class__.__name__})")
+            return None
+        engine = make_engine(url)
+    upgrade(engine)
+    stack.callback(engine.dispose)
+    return engine
+
+
+def main() -> None:
+    """Run the benchmarks and print their figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--counters", type=int, default=1_000)
+    parser.add_argument("--batch", type=int, default=20)
+    parser.add_argument("--sites", type=int, default=100)
+    parser.add_argument("--backends", default="sqlite,postgresql")
+    args = parser.parse_args()
+    print(f"building workload: {args.events:,} events from {args.counters:,} counters …")
+    batches = fleet_events(args.events, args.counters, args.batch)
+    for name in args.backends.split(","):
+        print(f"\n[{name}]")
+        with ExitStack() as stack:
+            engine = _backend(stack, name)
+            if engine is None:
+                continue
+            bench_ingest(engine, batches, args.events)
+            bench_counts(engine, args.sites)
+
+
+if __name__ == "__main__":
+    main()

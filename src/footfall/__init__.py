@@ -1,0 +1,1 @@
+"""footfall: self-hosted people-counting data hub."""

@@ -1,0 +1,1 @@
+"""The REST API: an app factory, one router per resource, schemas per resource."""

@@ -1,0 +1,1 @@
+"""Request and response schemas: Create / Update / Public families, one module per resource."""

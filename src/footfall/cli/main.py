@@ -1,0 +1,29 @@
+"""The `footfall` command: wires each command group from its own module."""
+
+from __future__ import annotations
+
+import typer
+
+from footfall.cli import counters, db, estate, sites
+from footfall.cli.counts import counts_command
+from footfall.cli.demo import demo_command
+from footfall.cli.ingest import ingest_command
+from footfall.cli.serve import serve_command
+
+app = typer.Typer(
+    name="footfall",
+    help="Self-hosted people-counting data hub.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.command("serve")(serve_command)
+app.command("demo")(demo_command)
+app.add_typer(db.app, name="db")
+app.add_typer(estate.company_app, name="company")
+app.add_typer(estate.token_app, name="token")
+app.add_typer(sites.app, name="site")
+app.add_typer(counters.app, name="counter")
+app.command("counters")(counters.list_command)
+app.command("ingest")(ingest_command)
+app.command("counts")(counts_command)

@@ -1,0 +1,97 @@
+"""`footfall serve`: the REST API under uvicorn, with rollups kept warm in the background."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+import typer
+from sqlalchemy.engine import Engine
+
+from footfall.cli.hub import database, describe, load_settings
+from footfall.cli.output import stdout, user_errors
+from footfall.rollup.refresher import refresh
+from footfall.settings import Settings
+
+log = logging.getLogger("footfall.rollup")
+ROLLUP_EVERY_S = 5.0
+# The API's mount point (footfall.api.app.API_PREFIX); importing the API here would load
+# FastAPI for every CLI command, so a test keeps the two equal.
+API_PREFIX = "/api/v1"
+
+
+class RollupLoop:
+    """A daemon thread that rolls up pending data every few seconds so reports stay fast."""
+
+    def __init__(self, engine: Engine, every_s: float = ROLLUP_EVERY_S) -> None:
+        self._engine = engine
+        self._every_s = every_s
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="footfall-rollup", daemon=True)
+        self.failing = False
+
+    def start(self) -> None:
+        """Start rolling up in the background."""
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop after the current pass."""
+        self._stop.set()
+        self._thread.join(timeout=30)
+
+    def tick(self) -> int:
+        """One pass; a failure is logged once when it starts and once when it clears."""
+        try:
+            done = refresh(self._engine)
+        except Exception:  # the loop must outlive a bad pass; the next one retries
+            if not self.failing:
+                log.exception("rollup failed; retrying every %.0f s", self._every_s)
+            self.failing = True
+            return 0
+        if self.failing:
+            log.warning("rollup recovered")
+        self.failing = False
+        return done
+
+    def _run(self) -> None:
+        while True:
+            self.tick()
+            if self._stop.wait(self._every_s):
+                return
+
+
+def base_url(host: str, port: int) -> str:
+    """The address to print: a wildcard bind is reached on localhost."""
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    return f"http://{f'[{shown}]' if ':' in shown else shown}:{port}"
+
+
+def run_server(settings: Settings, engine: Engine, host: str, port: int) -> None:
+    """Serve the API on host:port until interrupted, with the rollup loop beside it."""
+    # Imported here: only serving needs FastAPI and uvicorn, and they take a second to load.
+    import uvicorn
+
+    from footfall.api.app import create_app
+
+    loop = RollupLoop(engine)
+    loop.start()
+    try:
+        uvicorn.run(create_app(settings, engine), host=host, port=port, log_level="info")
+    finally:
+        loop.stop()
+
+
+def serve_command(
+    host: str = typer.Option("127.0.0.1", "--host", help="address to listen on"),
+    port: int = typer.Option(8000, "--port", help="TCP port to listen on"),
+) -> None:
+    """Serve the REST API (migrating the database first)."""
+    with user_errors():
+        settings = load_settings()
+        with database(settings) as engine:
+            url = base_url(host, port)
+            out = stdout()
+            out.print(f"footfall on {describe(settings)}")
+            out.print(f"API:  {url}{API_PREFIX}")
+            out.print(f"Docs: {url}/docs")
+            run_server(settings, engine, host, port)

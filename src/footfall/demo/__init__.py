@@ -1,0 +1,1 @@
+"""The sample estate behind `footfall demo`: a seeded, deterministic retail chain."""

@@ -1,0 +1,1 @@
+"""The pure core: records, time grid, precedence, status and checks. No I/O here."""

@@ -1,0 +1,1 @@
+"""The one ingest core every channel calls: parse, deduplicate, group-commit, acknowledge."""

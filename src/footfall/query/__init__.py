@@ -1,0 +1,1 @@
+"""Read side: counts per level and interval, and the changes feed."""

@@ -1,0 +1,170 @@
+"""The counts report: rows per bucket with totals, occupancy, status and verification."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy.engine import Connection
+
+from footfall.domain.metrics import turn_in_rate
+from footfall.domain.status import AggregationStatus, aggregation_status
+from footfall.domain.timegrid import SUB_DAY_SECONDS, Bucket, Interval
+from footfall.domain.verification import BucketFacts, Policy, VerificationStatus, verify
+from footfall.query.scope import Level, Member, members
+from footfall.query.tally import Tally, tally
+
+# Longest range per interval: keeps a single report bounded in time and memory.
+MAX_DAYS = {Interval.MINUTE: 31, Interval.QUARTER: 93, Interval.HOUR: 800,
+            Interval.DAY: 3700, Interval.WEEK: 3700, Interval.MONTH: 3700}
+
+
+class QueryError(ValueError):
+    """The report request is not valid; the message names the parameter."""
+
+
+@dataclass(frozen=True, slots=True)
+class CountsRequest:
+    """What to report: whose counts, in which buckets, over which local dates."""
+
+    company_id: int
+    level: Level
+    ident: str
+    interval: Interval
+    first: date
+    last: date
+
+    def check(self) -> None:
+        """Refuse ranges that are reversed or too long for the interval."""
+        if self.last < self.first:
+            raise QueryError(f"to ({self.last}) is before from ({self.first})")
+        days = (self.last - self.first).days + 1
+        if days > MAX_DAYS[self.interval]:
+            raise QueryError(f"at most {MAX_DAYS[self.interval]} days per {self.interval.value} "
+                             f"report, asked for {days}")
+
+
+def report(conn: Connection, request: CountsRequest, now_ts: int, policy: Policy) -> list[dict[str, Any]]:
+    """Rows of the report, in time order; site groups line up member sites by local time."""
+    request.check()
+    units = members(conn, request.company_id, request.level, request.ident)
+    per_member = [_member_rows(conn, m, request, now_ts, policy) for m in units]
+    if request.level is not Level.SITE_GROUP:
+        return per_member[0]
+    return _combine(units, per_member)
+
+
+def counter_ids(conn: Connection, request: CountsRequest) -> set[int]:
+    """Every counter whose data the report reads (to refresh their rollups first)."""
+    units = members(conn, request.company_id, request.level, request.ident)
+    return {cid for m in units for cid in m.counters}
+
+
+def _member_rows(conn: Connection, member: Member, request: CountsRequest, now_ts: int,
+                 policy: Policy) -> list[dict[str, Any]]:
+    grid, tallies = tally(conn, member, request.interval, request.first, request.last)
+    day_totals: dict[date, list[int]] = defaultdict(lambda: [0, 0])
+    for b, t in zip(grid, tallies, strict=True):
+        day_totals[b.local_day][0] += t.visitors_in
+        day_totals[b.local_day][1] += t.visitors_out
+    occupancy = _occupancy(grid, tallies) if request.interval in SUB_DAY_SECONDS else None
+    edges = [b.local_start.isoformat() for b in grid]
+    edges.append(grid[-1].local_end.isoformat() if grid else "")
+    rows = []
+    for i, (b, t) in enumerate(zip(grid, tallies, strict=True)):
+        status, missing = aggregation_status(list(member.counters.values()), t.covered,
+                                             b.length_s, t.has_counts)
+        sub_day = request.interval in SUB_DAY_SECONDS
+        day_in, day_out = day_totals[b.local_day] if sub_day else (t.visitors_in, t.visitors_out)
+        verification, reasons = verify(BucketFacts(status, b.end_ts, now_ts, day_in, day_out), policy)
+        row = _row(member, t, status, missing, verification, reasons,
+                   occupancy[i] if occupancy is not None else (t.peak or 0))
+        row["start"], row["end"], row["_bucket"] = edges[i], edges[i + 1], b
+        rows.append(row)
+    return rows
+
+
+def _occupancy(grid: list[Bucket], tallies: list[Tally]) -> list[int]:
+    """People inside at each bucket's end: running in − out, never below zero, reset daily."""
+    values, running, day = [], 0, None
+    for b, t in zip(grid, tallies, strict=True):
+        if b.local_day != day:
+            running, day = 0, b.local_day
+        running = max(0, running + t.visitors_in - t.visitors_out)
+        values.append(running)
+    return values
+
+
+def _row(member: Member, t: Tally, status: AggregationStatus, missing: list[str],
+         verification: VerificationStatus, reasons: list[str], occupancy: int) -> dict[str, Any]:
+    outside = t.outside if member.has_outside else None
+    return {
+        "start": "",
+        "end": "",
+        "in": t.visitors_in,
+        "out": t.visitors_out,
+        "staff_in": t.staff_in,
+        "staff_out": t.staff_out,
+        "outside_traffic": outside,
+        "turn_in_rate": turn_in_rate(t.visitors_in, outside),
+        "occupancy": occupancy,
+        "aggregation_status": status.value,
+        "missing_counters": missing,
+        "verification_status": verification.value,
+        "verification_reasons": reasons,
+        "last_revised": _revised(t.revised_us),
+    }
+
+
+def _revised(revised_us: int) -> str | None:
+    if not revised_us:
+        return None
+    return datetime.fromtimestamp(revised_us / 1_000_000, UTC).isoformat()
+
+
+def _combine(units: list[Member], per_member: list[list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """Add member sites' rows that share a local wall-clock bucket (each in its own zone)."""
+    merged: dict[tuple[str, int], list[tuple[Member, dict[str, Any]]]] = defaultdict(list)
+    for member, rows in zip(units, per_member, strict=True):
+        for row in rows:
+            merged[row["_bucket"].label].append((member, row))
+    return [_sum_rows(merged[label]) for label in sorted(merged)]
+
+
+def _sum_rows(parts: list[tuple[Member, dict[str, Any]]]) -> dict[str, Any]:
+    rows = [row for _m, row in parts]
+    total: dict[str, Any] = {key: sum(r[key] for r in rows)
+                             for key in ("in", "out", "staff_in", "staff_out", "occupancy")}
+    outside_values = [r["outside_traffic"] for r in rows if r["outside_traffic"] is not None]
+    outside = sum(outside_values) if outside_values else None
+    statuses = {r["aggregation_status"] for r in rows}
+    status = ("no_data" if statuses == {"no_data"} else
+              "complete" if statuses == {"complete"} else "partial")
+    starts = {r["start"] for r in rows}
+    ends = {r["end"] for r in rows}
+    label = rows[0]["_bucket"].label[0]
+    revised = [r["last_revised"] for r in rows if r["last_revised"]]
+    return {
+        # Sites in different zones share a wall-clock bucket but not an instant.
+        "start": starts.pop() if len(starts) == 1 else label,
+        "end": ends.pop() if len(ends) == 1 else None,
+        **total,
+        "outside_traffic": outside,
+        "turn_in_rate": turn_in_rate(total["in"], outside),
+        "aggregation_status": status,
+        "missing_counters": sorted({s for r in rows for s in r["missing_counters"]}),
+        "verification_status": ("verified" if all(r["verification_status"] == "verified" for r in rows)
+                                else "unverified"),
+        "verification_reasons": sorted({f"{m.key}: {why}" for m, r in parts
+                                        for why in r["verification_reasons"]}),
+        "last_revised": max(revised) if revised else None,
+    }
+
+
+def public(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows without internal keys (in place: reports are large)."""
+    for row in rows:
+        row.pop("_bucket", None)
+    return rows

@@ -1,0 +1,1 @@
+"""Roll raw inputs up into resolved local hours, incrementally, with revision stamps."""

@@ -1,0 +1,112 @@
+"""Every SQLite / PostgreSQL difference of the hub, in one place."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import BigInteger, Integer, SmallInteger, String, Table
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
+from sqlalchemy.sql import Select
+
+
+def _insert(conn: Connection, table: Table) -> Any:
+    if conn.dialect.name == "postgresql":
+        return postgresql.insert(table)
+    if conn.dialect.name == "sqlite":
+        return sqlite.insert(table)
+    raise RuntimeError(f"unsupported database {conn.dialect.name!r} (SQLite or PostgreSQL)")
+
+
+def insert_ignore(conn: Connection, table: Table, keys: Sequence[str]) -> Any:
+    """INSERT … ON CONFLICT (keys) DO NOTHING."""
+    return _insert(conn, table).on_conflict_do_nothing(index_elements=list(keys))
+
+
+def upsert(conn: Connection, table: Table, keys: Sequence[str], update: Sequence[str],
+           only_if_changed_in: Sequence[str] = ()) -> Any:
+    """INSERT … ON CONFLICT (keys) DO UPDATE SET `update` columns from the new row.
+
+    With `only_if_changed_in`, the update (and its RETURNING row) happens only when one of
+    those columns differs, so callers can tell a replaced row from an identical re-send.
+    """
+    statement = _insert(conn, table)
+    values = {name: statement.excluded[name] for name in update}
+    where = None
+    for name in only_if_changed_in:
+        differs = table.c[name].is_distinct_from(statement.excluded[name])
+        where = differs if where is None else (where | differs)
+    return statement.on_conflict_do_update(index_elements=list(keys), set_=values, where=where)
+
+
+def bump(conn: Connection, table: Table, keys: Sequence[str], counter_column: str) -> Any:
+    """INSERT … ON CONFLICT DO UPDATE SET counter = counter + 1 (a generation stamp)."""
+    statement = _insert(conn, table)
+    return statement.on_conflict_do_update(
+        index_elements=list(keys),
+        set_={counter_column: table.c[counter_column] + 1},
+    )
+
+
+def lock_for_work(conn: Connection, query: Select) -> Select:
+    """Rows a worker takes: skipped by other PostgreSQL workers; SQLite has a single writer."""
+    if conn.dialect.name == "postgresql":
+        return query.with_for_update(skip_locked=True)
+    return query
+
+
+def _rows_per_statement(columns: int) -> int:
+    # SQLite allows 32,766 bound values per statement.
+    return max(1, min(1000, 30_000 // columns))
+
+
+def insert_many(conn: Connection, table: Table, columns: Sequence[str], rows: Sequence[tuple],
+                conflict: str = "", returning: Sequence[str] = ()) -> list[tuple]:
+    """Bulk INSERT through the driver, bypassing per-row SQLAlchemy processing.
+
+    The hot path of ingest: rows are plain tuples in `columns` order; `conflict` is an
+    ON CONFLICT clause valid on both databases. SQLite gets multi-row VALUES statements;
+    PostgreSQL gets one `INSERT … SELECT FROM unnest(arrays)` with one array per column.
+    Returns the RETURNING rows.
+    """
+    if not rows:
+        return []
+    tail = f" {conflict}" if conflict else ""
+    if returning:
+        tail += f" RETURNING {', '.join(returning)}"
+    head = f"INSERT INTO {table.name} ({', '.join(columns)}) "
+    cursor = conn.connection.cursor()
+    found: list[tuple] = []
+    try:
+        if conn.dialect.name == "postgresql":
+            arrays = ", ".join(f"%s::{_pg_type(table, c)}[]" for c in columns)
+            cursor.execute(f"{head}SELECT * FROM unnest({arrays}){tail}",
+                           [list(column) for column in zip(*rows, strict=True)])
+            if returning:
+                found.extend(tuple(r) for r in cursor.fetchall())
+            return found
+        one = "(" + ", ".join(["?"] * len(columns)) + ")"
+        per = _rows_per_statement(len(columns))
+        for i in range(0, len(rows), per):
+            chunk = rows[i : i + per]
+            cursor.execute(f"{head}VALUES " + ", ".join([one] * len(chunk)) + tail,
+                           [value for row in chunk for value in row])
+            if returning:
+                found.extend(tuple(r) for r in cursor.fetchall())
+    finally:
+        cursor.close()
+    return found
+
+
+def _pg_type(table: Table, column: str) -> str:
+    kind = table.c[column].type
+    if isinstance(kind, SmallInteger):
+        return "smallint"
+    if isinstance(kind, BigInteger):
+        return "bigint"
+    if isinstance(kind, Integer):
+        return "integer"
+    if isinstance(kind, String):
+        return "text"
+    raise TypeError(f"no bulk type for {table.name}.{column} ({kind})")
