@@ -26,7 +26,7 @@ def get_changes(
 ) -> dict[str, Any]:
     """Restated buckets since `since`."""
     if since.tzinfo is None:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY,
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
                             detail="since must carry a UTC offset, e.g. 2024-01-01T00:00:00Z")
     refresh(engine)
     with read_tx(engine) as conn:

@@ -47,7 +47,7 @@ def get_counts(
     except ScopeNotFound as error:
         raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(error)) from None
     except QueryError as error:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, detail=str(error)) from None
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=str(error)) from None
     if format == "csv":
         disposition = f'attachment; filename="counts-{level.value}-{id}.csv"'
         return Response(to_csv(rows, [m.key for m in METRICS]), media_type="text/csv",

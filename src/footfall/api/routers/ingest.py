@@ -31,7 +31,7 @@ async def _records(request: Request) -> list[Any]:
         raise HTTPException(status.HTTP_400_BAD_REQUEST,
                             detail=f"body is not valid JSON: {error}") from None
     if not isinstance(payload, list):
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY,
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
                             detail=f"body must be a JSON array, got {type(payload).__name__}")
     if len(payload) > MAX_RECORDS:
         raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE,
@@ -47,7 +47,7 @@ async def _store(ingest: IngestDep, principal: CurrentPrincipal, kind: str,
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE,
                             detail=f"storage unavailable, nothing was stored: {error}",
                             headers={"Retry-After": "5"}) from None
-    code = status.HTTP_422_UNPROCESSABLE_ENTITY if result.errors else status.HTTP_200_OK
+    code = status.HTTP_422_UNPROCESSABLE_CONTENT if result.errors else status.HTTP_200_OK
     return JSONResponse(result.as_dict(), status_code=code)
 
 
