@@ -183,3 +183,17 @@ def test_report_range_limits_are_explained(hub: TestClient, a: Tenant) -> None:
                                                  "from": "2020-01-01", "to": "2020-06-01"},
                        headers=a.headers)
     assert response.status_code == 422 and "at most 31 days per minute" in response.json()["detail"]
+
+
+def test_unassigned_counter_data_is_kept_and_attributed_on_assignment(hub: TestClient, a: Tenant) -> None:
+    site = post(hub, a, "/sites", {"code": "KL1", "name": "Kuala Lumpur", "timezone": "Asia/Kuala_Lumpur"})
+    first = hub.post("/api/v1/ingest/events", json=_seed_events(), headers=a.headers).json()
+    assert first["accepted"] == 2 and first["unassigned"] == 2
+    assert sum(h["in"] for h in _counts(hub, a, "hour", "2020-06-17")) == 0
+    listed = hub.get("/api/v1/counters", params={"unassigned": "true"}, headers=a.headers).json()
+    (counter,) = [c for c in listed if c["serial"] == SERIAL]
+    assigned = hub.patch(f"/api/v1/counters/{counter['id']}", json={"site_id": site["id"]},
+                         headers=a.headers)
+    assert assigned.status_code == 200, assigned.text
+    hour = _eleven(hub, a)
+    assert (hour["in"], hour["out"]) == (1, 1)  # the history followed the counter to its site

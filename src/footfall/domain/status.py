@@ -18,6 +18,8 @@ def aggregation_status(
     expected: Sequence[str], covered_s: Mapping[str, int], length_s: int, has_counts: bool
 ) -> tuple[AggregationStatus, list[str]]:
     """Status and the serials that did not cover the whole bucket."""
+    if expected and all(covered_s.get(s, 0) >= length_s for s in expected):
+        return AggregationStatus.COMPLETE, []
     missing = sorted(s for s in expected if covered_s.get(s, 0) < length_s)
     if not expected or (not has_counts and all(covered_s.get(s, 0) == 0 for s in expected)):
         return AggregationStatus.NO_DATA, missing

@@ -76,7 +76,7 @@ def local_date(ts: int, tz: ZoneInfo) -> date:
 
 def to_local(ts: int, tz: ZoneInfo) -> datetime:
     """An instant as an aware local datetime (fold set on the repeated hour)."""
-    return datetime.fromtimestamp(ts, UTC).astimezone(tz)
+    return datetime.fromtimestamp(ts, tz)
 
 
 def range_edges(first: date, last: date, interval: Interval) -> tuple[date, date]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy.engine import Connection
@@ -118,7 +119,9 @@ def _row(member: Member, t: Tally, status: AggregationStatus, missing: list[str]
     }
 
 
+@lru_cache(maxsize=4096)
 def _revised(revised_us: int) -> str | None:
+    # Rollup stamps many hours at once: the same few values recur down a report.
     if not revised_us:
         return None
     return datetime.fromtimestamp(revised_us / 1_000_000, UTC).isoformat()

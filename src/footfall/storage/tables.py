@@ -180,6 +180,7 @@ count_cell = Table(
     Column("staff_out", Integer, nullable=False),
     Column("received_ts", BigInteger, nullable=False),
     PrimaryKeyConstraint("counter_id", "start_ts", "roi_id", "length_s", "source"),
+    sqlite_with_rowid=False,
 )
 
 alive_span = Table(
@@ -198,6 +199,7 @@ dirty_hour = Table(
     Column("hour_ts", BigInteger, nullable=False),
     Column("gen", BigInteger, nullable=False),
     PrimaryKeyConstraint("counter_id", "hour_ts"),
+    sqlite_with_rowid=False,
 )
 
 # Resolved local hours per counter: coverage and revision stamp.
@@ -210,6 +212,7 @@ counter_hour = Table(
     Column("revised_us", BigInteger, nullable=False),
     PrimaryKeyConstraint("counter_id", "start_ts"),
     Index("ix_counter_hour_revised", "revised_us"),
+    sqlite_with_rowid=False,
 )
 
 # Resolved local hours per counter line.
@@ -223,6 +226,7 @@ line_hour = Table(
     Column("staff_in", Integer, nullable=False),
     Column("staff_out", Integer, nullable=False),
     PrimaryKeyConstraint("counter_id", "start_ts", "roi_id"),
+    sqlite_with_rowid=False,
 )
 
 connection_check = Table(

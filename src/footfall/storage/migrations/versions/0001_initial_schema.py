@@ -2,10 +2,11 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-21 19:38:57.566105
+Create Date: 2026-11-21 19:52:17.510496
 """
-import sqlalchemy as sa
 from alembic import op
+import sqlalchemy as sa
+
 
 revision = '0001'
 down_revision = None
@@ -44,7 +45,8 @@ def upgrade() -> None:
     sa.Column('staff_in', sa.Integer(), nullable=False),
     sa.Column('staff_out', sa.Integer(), nullable=False),
     sa.Column('received_ts', sa.BigInteger(), nullable=False),
-    sa.PrimaryKeyConstraint('counter_id', 'start_ts', 'roi_id', 'length_s', 'source', name=op.f('pk_count_cell'))
+    sa.PrimaryKeyConstraint('counter_id', 'start_ts', 'roi_id', 'length_s', 'source', name=op.f('pk_count_cell')),
+    sqlite_with_rowid=False
     )
     op.create_table('counter_hour',
     sa.Column('counter_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -52,7 +54,8 @@ def upgrade() -> None:
     sa.Column('length_s', sa.Integer(), nullable=False),
     sa.Column('covered_s', sa.Integer(), nullable=False),
     sa.Column('revised_us', sa.BigInteger(), nullable=False),
-    sa.PrimaryKeyConstraint('counter_id', 'start_ts', name=op.f('pk_counter_hour'))
+    sa.PrimaryKeyConstraint('counter_id', 'start_ts', name=op.f('pk_counter_hour')),
+    sqlite_with_rowid=False
     )
     with op.batch_alter_table('counter_hour', schema=None) as batch_op:
         batch_op.create_index('ix_counter_hour_revised', ['revised_us'], unique=False)
@@ -61,7 +64,8 @@ def upgrade() -> None:
     sa.Column('counter_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('hour_ts', sa.BigInteger(), nullable=False),
     sa.Column('gen', sa.BigInteger(), nullable=False),
-    sa.PrimaryKeyConstraint('counter_id', 'hour_ts', name=op.f('pk_dirty_hour'))
+    sa.PrimaryKeyConstraint('counter_id', 'hour_ts', name=op.f('pk_dirty_hour')),
+    sqlite_with_rowid=False
     )
     op.create_table('event',
     sa.Column('seq', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
@@ -86,7 +90,8 @@ def upgrade() -> None:
     sa.Column('out_count', sa.Integer(), nullable=False),
     sa.Column('staff_in', sa.Integer(), nullable=False),
     sa.Column('staff_out', sa.Integer(), nullable=False),
-    sa.PrimaryKeyConstraint('counter_id', 'start_ts', 'roi_id', name=op.f('pk_line_hour'))
+    sa.PrimaryKeyConstraint('counter_id', 'start_ts', 'roi_id', name=op.f('pk_line_hour')),
+    sqlite_with_rowid=False
     )
     op.create_table('api_token',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
