@@ -91,14 +91,19 @@ class GroupCommitter:
     def _commit(self, group: list[Item]) -> None:
         try:
             results = self._write_with_retry([s for s, _f in group])
-        except (DBAPIError, OperationalError) as error:
+        except Exception as error:  # the writer thread must outlive any failure
             if len(group) > 1:
                 # One submission may be at fault: retry each alone so the others still land.
                 for item in group:
                     self._commit([item])
                 return
-            log.error("ingest could not be stored: %s", error.__class__.__name__)
-            group[0][1].set_exception(StorageUnavailable(str(error.orig or error)))
+            if isinstance(error, DBAPIError):
+                log.error("ingest could not be stored: %s", error.__class__.__name__)
+                failure = StorageUnavailable(str(error.orig or error))
+            else:
+                log.exception("ingest failed on a submission from %s", group[0][0].channel)
+                failure = StorageUnavailable(f"ingest failed: {error.__class__.__name__}")
+            group[0][1].set_exception(failure)
             return
         self.groups_committed += 1
         for (_submission, future), result in zip(group, results, strict=True):

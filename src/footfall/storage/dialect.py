@@ -40,15 +40,6 @@ def upsert(conn: Connection, table: Table, keys: Sequence[str], update: Sequence
     return statement.on_conflict_do_update(index_elements=list(keys), set_=values, where=where)
 
 
-def bump(conn: Connection, table: Table, keys: Sequence[str], counter_column: str) -> Any:
-    """INSERT … ON CONFLICT DO UPDATE SET counter = counter + 1 (a generation stamp)."""
-    statement = _insert(conn, table)
-    return statement.on_conflict_do_update(
-        index_elements=list(keys),
-        set_={counter_column: table.c[counter_column] + 1},
-    )
-
-
 def lock_for_work(conn: Connection, query: Select) -> Select:
     """Rows a worker takes: skipped by other PostgreSQL workers; SQLite has a single writer."""
     if conn.dialect.name == "postgresql":
