@@ -3,7 +3,8 @@
     python bench/ingest.py [--events 1000000] [--counters 1000] [--batch 20] [--backends sqlite,postgresql]
 
 Ingest: events of a fleet go through the ingest core (parse, dedupe, group commit, durable
-commit, dirty marks) from many in-flight submissions. Ceiling: the same rows bulk-inserted
+commit, dirty marks) with one submission in flight per counter, as counters waiting for
+their `OK` keep it. Ceiling: the same rows bulk-inserted
 in one transaction into a bare table with the same unique key, with the same bulk-insert
 technique (multi-row VALUES on SQLite, unnest arrays on PostgreSQL).
 Counts: GET /api/v1/counts for one site × one year, hourly, among 100 sites; ceiling: a bare
@@ -39,10 +40,9 @@ from footfall.storage.scratch import throwaway_database
 from workload import fleet_events
 
 PG_ADMIN_URL = os.environ.get("FOOTFALL_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-IN_FLIGHT = 256
 
 
-def bench_ingest(engine: Engine, batches: list[list[dict]], events: int) -> float:
+def bench_ingest(engine: Engine, batches: list[list[dict]], events: int, in_flight: int) -> float:
     """Print ingest throughput, the bare bulk-insert ceiling and their ratio; return the ratio."""
     with write_tx(engine) as conn:
         company_id = create_company(conn, f"bench-{time.time_ns()}")["id"]
@@ -51,9 +51,9 @@ def bench_ingest(engine: Engine, batches: list[list[dict]], events: int) -> floa
     pending: list[Future] = []
     for batch in batches:
         pending.append(core.submit(company_id, channel="bench", events=batch))
-        if len(pending) >= IN_FLIGHT:
-            wait(pending[: IN_FLIGHT // 2])
-            pending = pending[IN_FLIGHT // 2 :]
+        if len(pending) >= in_flight:
+            wait(pending[: in_flight // 2])
+            pending = pending[in_flight // 2 :]
     wait(pending)
     ingest_s = time.perf_counter() - started
     groups = core.groups_committed
@@ -81,8 +81,7 @@ def _ceiling(engine: Engine, batches: list[list[dict]], company_id: int) -> floa
     for batch in batches:
         for e in prepare(company_id, now, events=batch).events:
             cid = serials.setdefault(e.serial, len(serials) + 1)
-            rows.append((cid, e.start_ts, e.identity, e.roi_id, int(e.metric), int(e.people_type),
-                         e.people_id, e.end_ts, e.uploaded_ts, now))
+            rows.append((cid, *e[1:], now))  # the writer's column order: EVENT_COLUMNS
     metadata = MetaData()
     bare = Table(
         f"bench_bare_{time.time_ns()}", metadata,
@@ -139,7 +138,7 @@ def main() -> None:
             engine = _backend(stack, name)
             if engine is None:
                 continue
-            bench_ingest(engine, batches, args.events)
+            bench_ingest(engine, batches, args.events, in_flight=args.counters)
             bench_counts(engine, args.sites)
 
 

@@ -49,7 +49,7 @@ def serial(value: Any, name: str = "CameraSerial") -> str:
     """Read a counter serial such as `000000006afce315` (16 hex digits are lower-cased)."""
     if not isinstance(value, str | int) or isinstance(value, bool):
         raise FieldError(f"{name} must be a string, got {value!r}")
-    checked = _checked_serial(str(value))
+    checked = serial_or_none(str(value))
     if checked is None:
         raise FieldError(f"{name} {str(value).strip()!r} is not a counter serial "
                          "(letters, digits, 1-64 chars)")
@@ -57,7 +57,8 @@ def serial(value: Any, name: str = "CameraSerial") -> str:
 
 
 @lru_cache(maxsize=65_536)
-def _checked_serial(raw: str) -> str | None:
+def serial_or_none(raw: str) -> str | None:
+    """The normalised serial, or None if `raw` is not one (verdicts cached)."""
     # A fleet repeats the same few thousand serials: remember the verdicts.
     text = raw.strip()
     if not SERIAL_PATTERN.match(text):

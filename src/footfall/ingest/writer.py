@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from sqlalchemy import and_, delete, select, update
 from sqlalchemy.engine import Connection
 
-from footfall.domain.records import LineDirection, LineKind
+from footfall.domain.records import Event, LineDirection, LineKind
 from footfall.domain.resolve import merge_spans
 from footfall.ingest.batch import IngestResult, Submission
 from footfall.storage import dialect
@@ -29,8 +29,20 @@ LAST_SEEN_EVERY_S = 30
 MAX_SPAN_LOOKBACK_S = 31 * 86400
 
 
-EVENT_COLUMNS = ("counter_id", "start_ts", "identity", "roi_id", "metric", "people_type",
-                 "people_id", "end_ts", "uploaded_ts", "received_ts")
+# The counter id, then an `Event` without its serial, then the time it was received.
+EVENT_COLUMNS = ("counter_id", *Event._fields[1:], "received_ts")
+EVENT_START = EVENT_COLUMNS.index("start_ts")
+EVENT_IDENTITY = EVENT_COLUMNS.index("identity")
+
+
+def _share(index: int, events: list[Event], found: tuple[int, int | None], rows: list[tuple],
+           tail: tuple[int]) -> tuple[int, int, int, set[tuple[int, int]]]:
+    """Append one counter's events of a submission to `rows`; its share of the result."""
+    counter_id, site_id = found
+    head = (counter_id,)
+    rows.extend([head + e[1:] + tail for e in events])
+    hours = {(counter_id, e.start_ts - e.start_ts % 3600) for e in events}
+    return index, len(events), len(events) if site_id is None else 0, hours
 
 
 def mark_dirty(conn: Connection, marks: set[tuple[int, int]]) -> None:
@@ -122,37 +134,63 @@ class Writer:
     def _events(self, conn: Connection, group: list[Submission],
                 counters: dict[CounterKey, tuple[int, int | None]],
                 results: list[IngestResult], dirty: set[tuple[int, int]], now_ts: int) -> None:
-        # An identity is a UUID or a digest that includes the serial: unique on its own.
-        # identity → (submission index, counter id, UTC hour, counter unassigned)
-        owner: dict[str, tuple[int, int, int, bool]] = {}
         rows: list[tuple] = []
+        # Per submission: (index, rows it added, rows of unassigned counters, dirty hours).
+        shares: list[tuple[int, int, int, set[tuple[int, int]]]] = []
+        tail = (now_ts,)
         for index, s in enumerate(group):
-            company = s.company_id
-            duplicates = 0
-            for e in s.events:
-                identity = e.identity
-                if identity in owner:
-                    duplicates += 1
-                    continue
-                counter_id, site_id = counters[(company, e.serial)]
-                start = e.start_ts
-                owner[identity] = (index, counter_id, start - start % 3600, site_id is None)
-                rows.append((counter_id, start, identity, e.roi_id, e.metric, e.people_type,
-                             e.people_id, e.end_ts, e.uploaded_ts, now_ts))
-            results[index].duplicates += duplicates
+            events = s.events
+            if not events:
+                continue
+            serials = {e.serial for e in events}
+            if len(serials) > 1:  # a connector batch of several counters: one share each
+                for one in sorted(serials):
+                    rows_of = [e for e in events if e.serial == one]
+                    shares.append(_share(index, rows_of, counters[(s.company_id, one)], rows, tail))
+            else:
+                shares.append(_share(index, events, counters[(s.company_id, events[0].serial)], rows, tail))
         if not rows:
             return
-        inserted = dialect.insert_many(
-            conn, event, EVENT_COLUMNS, rows,
-            conflict="ON CONFLICT (counter_id, start_ts, identity) DO NOTHING",
-            returning=("identity",),
-        )
-        for (identity,) in inserted:
-            index, counter_id, hour, unassigned = owner.pop(identity)
+        conflict = "ON CONFLICT (counter_id, start_ts, identity) DO NOTHING"
+        if len({row[EVENT_IDENTITY] for row in rows}) == len(rows):
+            # Live streams rarely re-send: insert without RETURNING and only look closer
+            # when some rows were already stored (then redo it, accounting row by row).
+            with conn.begin_nested() as savepoint:
+                inserted = dialect.insert_counted(conn, event, EVENT_COLUMNS, rows, conflict)
+                if inserted < len(rows):
+                    savepoint.rollback()
+            if inserted == len(rows):
+                for index, added, unassigned, hours in shares:
+                    results[index].accepted += added
+                    results[index].unassigned += unassigned
+                    dirty |= hours
+                return
+        orphans = {cid for cid, site_id in counters.values() if site_id is None}
+        self._events_with_resends(conn, rows, shares, orphans, results, dirty, conflict)
+
+    def _events_with_resends(self, conn: Connection, rows: list[tuple],
+                             shares: list[tuple[int, int, int, set[tuple[int, int]]]],
+                             orphans: set[int], results: list[IngestResult],
+                             dirty: set[tuple[int, int]], conflict: str) -> None:
+        # identity → (submission index, row); a repeat inside the group is a duplicate.
+        owner: dict[str, tuple[int, tuple]] = {}
+        unique: list[tuple] = []
+        position = 0
+        for index, added, _unassigned, _hours in shares:
+            for row in rows[position:position + added]:
+                if row[EVENT_IDENTITY] in owner:
+                    results[index].duplicates += 1
+                    continue
+                owner[row[EVENT_IDENTITY]] = (index, row)
+                unique.append(row)
+            position += added
+        for (identity,) in dialect.insert_many(conn, event, EVENT_COLUMNS, unique, conflict,
+                                               returning=("identity",)):
+            index, row = owner.pop(identity)
             results[index].accepted += 1
-            results[index].unassigned += unassigned
-            dirty.add((counter_id, hour))
-        for index, _counter, _hour, _unassigned in owner.values():
+            results[index].unassigned += row[0] in orphans
+            dirty.add((row[0], row[EVENT_START] - row[EVENT_START] % 3600))
+        for index, _row in owner.values():
             results[index].duplicates += 1  # already stored before this group
 
     def _counts(self, conn: Connection, group: list[Submission],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import chain
 from typing import Any
 
 from sqlalchemy import BigInteger, Integer, SmallInteger, String, Table
@@ -61,14 +62,27 @@ def insert_many(conn: Connection, table: Table, columns: Sequence[str], rows: Se
     PostgreSQL gets one `INSERT … SELECT FROM unnest(arrays)` with one array per column.
     Returns the RETURNING rows.
     """
+    found: list[tuple] = []
+    _bulk(conn, table, columns, rows, conflict, returning, found)
+    return found
+
+
+def insert_counted(conn: Connection, table: Table, columns: Sequence[str], rows: Sequence[tuple],
+                   conflict: str = "") -> int:
+    """`insert_many` without RETURNING: how many rows were inserted (conflicts skipped)."""
+    return _bulk(conn, table, columns, rows, conflict, (), [])
+
+
+def _bulk(conn: Connection, table: Table, columns: Sequence[str], rows: Sequence[tuple],
+          conflict: str, returning: Sequence[str], found: list[tuple]) -> int:
     if not rows:
-        return []
+        return 0
     tail = f" {conflict}" if conflict else ""
     if returning:
         tail += f" RETURNING {', '.join(returning)}"
     head = f"INSERT INTO {table.name} ({', '.join(columns)}) "
     cursor = conn.connection.cursor()
-    found: list[tuple] = []
+    inserted = 0
     try:
         if conn.dialect.name == "postgresql":
             arrays = ", ".join(f"%s::{_pg_type(table, c)}[]" for c in columns)
@@ -76,18 +90,19 @@ def insert_many(conn: Connection, table: Table, columns: Sequence[str], rows: Se
                            [list(column) for column in zip(*rows, strict=True)])
             if returning:
                 found.extend(tuple(r) for r in cursor.fetchall())
-            return found
+            return cursor.rowcount
         one = "(" + ", ".join(["?"] * len(columns)) + ")"
         per = _rows_per_statement(len(columns))
         for i in range(0, len(rows), per):
             chunk = rows[i : i + per]
             cursor.execute(f"{head}VALUES " + ", ".join([one] * len(chunk)) + tail,
-                           [value for row in chunk for value in row])
+                           list(chain.from_iterable(chunk)))
             if returning:
                 found.extend(tuple(r) for r in cursor.fetchall())
+            inserted += cursor.rowcount
     finally:
         cursor.close()
-    return found
+    return inserted
 
 
 def _pg_type(table: Table, column: str) -> str:

@@ -1,0 +1,42 @@
+"""Re-sent events mixed with new ones in one group: counted once, each submission told which."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import func, select
+
+from footfall.ingest.core import IngestCore
+from footfall.storage.engine import read_tx
+from footfall.storage.tables import dirty_hour, event
+from tests.core.helpers import make_estate
+
+KNOWN, STRANGER = "000000006afce315", "00000000deadbeef"
+T0 = 1_767_261_600  # 2026-01-01T10:00:00Z
+
+
+def _message(serial: str, at: int, metric: int = 1) -> dict:
+    return {"Topic": "ffc-eventrawdata", "Data": {
+        "CameraSerial": serial, "EventStartTime": at, "EventEndTime": at, "MetricId": metric,
+        "RoiId": 1, "PeopleTypeId": 1, "PeopleId": 1, "UUID": str(uuid.uuid4())}}
+
+
+def test_a_group_mixing_resends_and_new_events_accounts_for_each(engine) -> None:
+    company_id = make_estate(engine, "Europe/London", [KNOWN])
+    core = IngestCore(engine)
+    old = [_message(KNOWN, T0 + i) for i in range(5)]
+    first = core.ingest(company_id, events=old)
+    assert (first.accepted, first.duplicates) == (5, 0)
+    new_known = [_message(KNOWN, T0 + 3600 + i) for i in range(3)]
+    new_stranger = [_message(STRANGER, T0 + 7200 + i) for i in range(2)]
+    # Several submissions share one group: each must get its own figures back.
+    futures = [core.submit(company_id, events=[*old[:2], *new_known]),
+               core.submit(company_id, events=[*new_stranger, old[4], new_stranger[0]]),
+               core.submit(company_id, events=old[2:4])]
+    results = [f.result() for f in futures]
+    core.close()
+    assert [(r.accepted, r.duplicates, r.unassigned) for r in results] == [(3, 2, 0), (2, 2, 2), (0, 2, 0)]
+    with read_tx(engine) as conn:
+        assert conn.execute(select(func.count()).select_from(event)).scalar_one() == 10
+        hours = {h for (h,) in conn.execute(select(dirty_hour.c.hour_ts))}
+    assert hours == {T0, T0 + 3600, T0 + 7200}
