@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import chain
+from operator import itemgetter
 
 from sqlalchemy import and_, delete, select, update
 from sqlalchemy.engine import Connection
@@ -29,20 +31,57 @@ LAST_SEEN_EVERY_S = 30
 MAX_SPAN_LOOKBACK_S = 31 * 86400
 
 
-# The counter id, then an `Event` without its serial, then the time it was received.
-EVENT_COLUMNS = ("counter_id", *Event._fields[1:], "received_ts")
-EVENT_START = EVENT_COLUMNS.index("start_ts")
-EVENT_IDENTITY = EVENT_COLUMNS.index("identity")
+# An `Event` is stored as its counter's id, its other fields, and when it was received.
+EVENT_FIELDS = Event._fields[1:]
+EVENT_COLUMNS = ("counter_id", *EVENT_FIELDS, "received_ts")
+_SERIAL, _ROI, _START, _IDENTITY = (
+    itemgetter(Event._fields.index(f)) for f in ("serial", "roi_id", "start_ts", "identity"))
 
 
-def _share(index: int, events: list[Event], found: tuple[int, int | None], rows: list[tuple],
-           tail: tuple[int]) -> tuple[int, int, int, set[tuple[int, int]]]:
-    """Append one counter's events of a submission to `rows`; its share of the result."""
-    counter_id, site_id = found
-    head = (counter_id,)
-    rows.extend([head + e[1:] + tail for e in events])
-    hours = {(counter_id, e.start_ts - e.start_ts % 3600) for e in events}
-    return index, len(events), len(events) if site_id is None else 0, hours
+@dataclass(slots=True)
+class _Share:
+    """One counter's events within one submission of a group."""
+
+    index: int
+    company_id: int
+    counter_id: int
+    unassigned: bool
+    events: list[Event]
+
+    def hours(self) -> set[tuple[int, int]]:
+        """The (counter, UTC hour) pairs these events touch."""
+        counter_id = self.counter_id
+        return {(counter_id, t - t % 3600) for t in map(_START, self.events)}
+
+
+def _shares(group: list[Submission], counters: dict[CounterKey, tuple[int, int | None]]) -> list[_Share]:
+    """Split each submission's events by counter (almost always one counter each)."""
+    shares = []
+    for index, s in enumerate(group):
+        events = s.events
+        if not events:
+            continue
+        serials = set(map(_SERIAL, events))
+        split = [events] if len(serials) == 1 else [
+            [e for e in events if e.serial == one] for one in sorted(serials)]
+        for part in split:
+            counter_id, site_id = counters[(s.company_id, part[0].serial)]
+            shares.append(_Share(index, s.company_id, counter_id, site_id is None, part))
+    return shares
+
+
+def _rois_by_serial(s: Submission) -> dict[str, set[int]]:
+    """The lines (RoiIds) each counter's records in a submission mention."""
+    found: dict[str, set[int]] = defaultdict(set)
+    events = s.events
+    if events and len(set(map(_SERIAL, events))) == 1:  # the usual case, at C speed
+        found[events[0].serial].update(map(_ROI, events))
+    else:
+        for e in events:
+            found[e.serial].add(e.roi_id)
+    for c in s.counts:
+        found[c.serial].add(c.roi_id)
+    return found
 
 
 def mark_dirty(conn: Connection, marks: set[tuple[int, int]]) -> None:
@@ -98,9 +137,10 @@ class Writer:
     ) -> dict[CounterKey, tuple[int, int | None]]:
         wanted: dict[int, set[str]] = defaultdict(set)
         for s in group:
-            records: Iterable = (*s.events, *s.counts, *s.spans)
-            wanted[s.company_id].update(r.serial for r in records)
-            wanted[s.company_id].update(c.serial for c in s.checks if c.serial)
+            serials = wanted[s.company_id]
+            serials.update(map(_SERIAL, s.events))
+            serials.update(r.serial for r in (*s.counts, *s.spans))
+            serials.update(c.serial for c in s.checks if c.serial)
         found: dict[CounterKey, tuple[int, int | None]] = {}
         for company_id, serials in wanted.items():
             found.update(_lookup(conn, company_id, serials))
@@ -117,10 +157,11 @@ class Writer:
 
     def _lines(self, conn: Connection, group: list[Submission],
                counters: dict[CounterKey, tuple[int, int | None]]) -> None:
-        seen = {
-            (counters[(s.company_id, r.serial)][0], r.roi_id)
-            for s in group for r in (*s.events, *s.counts)
-        }
+        seen: set[tuple[int, int]] = set()
+        for s in group:
+            for serial, rois in _rois_by_serial(s).items():
+                counter_id = counters[(s.company_id, serial)][0]
+                seen.update((counter_id, roi) for roi in rois)
         new = seen - self._known_lines
         if new:
             conn.execute(
@@ -134,64 +175,58 @@ class Writer:
     def _events(self, conn: Connection, group: list[Submission],
                 counters: dict[CounterKey, tuple[int, int | None]],
                 results: list[IngestResult], dirty: set[tuple[int, int]], now_ts: int) -> None:
-        rows: list[tuple] = []
-        # Per submission: (index, rows it added, rows of unassigned counters, dirty hours).
-        shares: list[tuple[int, int, int, set[tuple[int, int]]]] = []
-        tail = (now_ts,)
-        for index, s in enumerate(group):
-            events = s.events
-            if not events:
-                continue
-            serials = {e.serial for e in events}
-            if len(serials) > 1:  # a connector batch of several counters: one share each
-                for one in sorted(serials):
-                    rows_of = [e for e in events if e.serial == one]
-                    shares.append(_share(index, rows_of, counters[(s.company_id, one)], rows, tail))
-            else:
-                shares.append(_share(index, events, counters[(s.company_id, events[0].serial)], rows, tail))
-        if not rows:
+        shares = _shares(group, counters)
+        if not shares:
             return
         conflict = "ON CONFLICT (counter_id, start_ts, identity) DO NOTHING"
-        if len({row[EVENT_IDENTITY] for row in rows}) == len(rows):
+        by_company: dict[int, list[Event]] = defaultdict(list)
+        for share in shares:
+            by_company[share.company_id].extend(share.events)
+        total = sum(len(events) for events in by_company.values())
+        unique = len(set(map(_IDENTITY, chain.from_iterable(by_company.values()))))
+        if unique == total:
             # Live streams rarely re-send: insert without RETURNING and only look closer
             # when some rows were already stored (then redo it, accounting row by row).
             with conn.begin_nested() as savepoint:
-                inserted = dialect.insert_counted(conn, event, EVENT_COLUMNS, rows, conflict)
-                if inserted < len(rows):
+                inserted = sum(
+                    dialect.insert_by_serial(conn, event, EVENT_FIELDS, events, company_id, now_ts,
+                                             conflict)[0]
+                    for company_id, events in by_company.items())
+                if inserted < total:
                     savepoint.rollback()
-            if inserted == len(rows):
-                for index, added, unassigned, hours in shares:
-                    results[index].accepted += added
-                    results[index].unassigned += unassigned
-                    dirty |= hours
+            if inserted == total:
+                for share in shares:
+                    result = results[share.index]
+                    result.accepted += len(share.events)
+                    result.unassigned += len(share.events) if share.unassigned else 0
+                    dirty.update(share.hours())
                 return
-        orphans = {cid for cid, site_id in counters.values() if site_id is None}
-        self._events_with_resends(conn, rows, shares, orphans, results, dirty, conflict)
+        self._events_with_resends(conn, shares, results, dirty, conflict, now_ts)
 
-    def _events_with_resends(self, conn: Connection, rows: list[tuple],
-                             shares: list[tuple[int, int, int, set[tuple[int, int]]]],
-                             orphans: set[int], results: list[IngestResult],
-                             dirty: set[tuple[int, int]], conflict: str) -> None:
-        # identity → (submission index, row); a repeat inside the group is a duplicate.
-        owner: dict[str, tuple[int, tuple]] = {}
-        unique: list[tuple] = []
-        position = 0
-        for index, added, _unassigned, _hours in shares:
-            for row in rows[position:position + added]:
-                if row[EVENT_IDENTITY] in owner:
-                    results[index].duplicates += 1
+    def _events_with_resends(self, conn: Connection, shares: list[_Share],
+                             results: list[IngestResult], dirty: set[tuple[int, int]],
+                             conflict: str, now_ts: int) -> None:
+        # identity → (share, event); a repeat inside the group is a duplicate.
+        owner: dict[str, tuple[_Share, Event]] = {}
+        by_company: dict[int, list[Event]] = defaultdict(list)
+        for share in shares:
+            for e in share.events:
+                if e.identity in owner:
+                    results[share.index].duplicates += 1
                     continue
-                owner[row[EVENT_IDENTITY]] = (index, row)
-                unique.append(row)
-            position += added
-        for (identity,) in dialect.insert_many(conn, event, EVENT_COLUMNS, unique, conflict,
-                                               returning=("identity",)):
-            index, row = owner.pop(identity)
-            results[index].accepted += 1
-            results[index].unassigned += row[0] in orphans
-            dirty.add((row[0], row[EVENT_START] - row[EVENT_START] % 3600))
-        for index, _row in owner.values():
-            results[index].duplicates += 1  # already stored before this group
+                owner[e.identity] = (share, e)
+                by_company[share.company_id].append(e)
+        for company_id, events in by_company.items():
+            _count, stored = dialect.insert_by_serial(conn, event, EVENT_FIELDS, events, company_id,
+                                                      now_ts, conflict, returning=("identity",))
+            for (identity,) in stored:
+                share, e = owner.pop(identity)
+                result = results[share.index]
+                result.accepted += 1
+                result.unassigned += share.unassigned
+                dirty.add((share.counter_id, e.start_ts - e.start_ts % 3600))
+        for share, _e in owner.values():
+            results[share.index].duplicates += 1  # already stored before this group
 
     def _counts(self, conn: Connection, group: list[Submission],
                 counters: dict[CounterKey, tuple[int, int | None]],

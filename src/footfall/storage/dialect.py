@@ -50,7 +50,7 @@ def lock_for_work(conn: Connection, query: Select) -> Select:
 
 def _rows_per_statement(columns: int) -> int:
     # SQLite allows 32,766 bound values per statement.
-    return max(1, min(1000, 30_000 // columns))
+    return max(1, min(3000, 32_000 // columns))
 
 
 def insert_many(conn: Connection, table: Table, columns: Sequence[str], rows: Sequence[tuple],
@@ -103,6 +103,58 @@ def _bulk(conn: Connection, table: Table, columns: Sequence[str], rows: Sequence
     finally:
         cursor.close()
     return inserted
+
+
+def insert_by_serial(conn: Connection, table: Table, fields: Sequence[str], rows: Sequence[tuple],
+                     company_id: int, received_ts: int, conflict: str = "",
+                     returning: Sequence[str] = ()) -> tuple[int, list[tuple]]:
+    """Bulk INSERT rows whose first item is a counter serial, stored as its `counter_id`.
+
+    The database looks the counter up (company, serial), so the caller's rows go to the
+    driver as they are, without building a new tuple per row in Python: the ingest hot
+    path. `fields` name the rest of each row; `received_ts` is stored on every row.
+    Returns (rows inserted, RETURNING rows).
+    """
+    found: list[tuple] = []
+    if not rows:
+        return 0, found
+    columns = ", ".join(["counter_id", *fields, "received_ts"])
+    tail = f" {conflict}" if conflict else ""
+    if returning:
+        tail += f" RETURNING {', '.join(returning)}"
+    cursor = conn.connection.cursor()
+    inserted = 0
+    try:
+        if conn.dialect.name == "postgresql":
+            arrays = ", ".join(["%s::text[]", *(f"%s::{_pg_type(table, f)}[]" for f in fields)])
+            values = ", ".join(f"v.{f}" for f in fields)
+            cursor.execute(
+                f"INSERT INTO {table.name} ({columns}) SELECT c.id, {values}, {int(received_ts)} "
+                f"FROM unnest({arrays}) AS v(serial, {', '.join(fields)}) "
+                f"JOIN counter c ON c.company_id = {int(company_id)} AND c.serial = v.serial{tail}",
+                [list(column) for column in zip(*rows, strict=True)])
+            if returning:
+                found.extend(tuple(r) for r in cursor.fetchall())
+            return cursor.rowcount, found
+        width = len(fields) + 1
+        one = "(" + ", ".join(["?"] * width) + ")"
+        values = ", ".join(f"v.column{i + 2}" for i in range(len(fields)))
+        # The lookup is a scalar subquery on counter's (company_id, serial) unique index.
+        head = (f"INSERT INTO {table.name} ({columns}) SELECT (SELECT id FROM counter "
+                f"WHERE company_id = {int(company_id)} AND serial = v.column1), {values}, "
+                f"{int(received_ts)} FROM (VALUES ")
+        per = _rows_per_statement(width)
+        for i in range(0, len(rows), per):
+            chunk = rows[i : i + per]
+            # WHERE true: SQLite needs it to tell ON CONFLICT from a join constraint.
+            cursor.execute(head + ", ".join([one] * len(chunk)) + ") AS v WHERE true" + tail,
+                           list(chain.from_iterable(chunk)))
+            if returning:
+                found.extend(tuple(r) for r in cursor.fetchall())
+            inserted += cursor.rowcount
+    finally:
+        cursor.close()
+    return inserted, found
 
 
 def _pg_type(table: Table, column: str) -> str:

@@ -45,6 +45,8 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA cache_size=-65536")  # 64 MiB: the hot index pages of ingest stay in memory
+    cursor.execute("PRAGMA temp_store=MEMORY")  # savepoint sub-journals and sorts off disk
     cursor.close()
 
 
