@@ -13,7 +13,7 @@ from sqlalchemy.engine import Connection
 from footfall.domain.metrics import turn_in_rate
 from footfall.domain.status import AggregationStatus, aggregation_status
 from footfall.domain.timegrid import SUB_DAY_SECONDS, Bucket, Interval
-from footfall.domain.verification import BucketFacts, Policy, VerificationStatus, verify
+from footfall.domain.verification import Policy, VerificationStatus, Verifier
 from footfall.query.scope import Level, Member, members
 from footfall.query.tally import Tally, tally
 
@@ -73,14 +73,20 @@ def _member_rows(conn: Connection, member: Member, request: CountsRequest, now_t
     occupancy = _occupancy(grid, tallies) if request.interval in SUB_DAY_SECONDS else None
     edges = [b.local_start.isoformat() for b in grid]
     edges.append(grid[-1].local_end.isoformat() if grid else "")
+    expected = list(member.counters.values())
+    verdict = Verifier(policy, now_ts)
+    sub_day = request.interval in SUB_DAY_SECONDS
+    has_outside = member.has_outside
     rows = []
     for i, (b, t) in enumerate(zip(grid, tallies, strict=True)):
-        status, missing = aggregation_status(list(member.counters.values()), t.covered,
-                                             b.length_s, t.has_counts)
-        sub_day = request.interval in SUB_DAY_SECONDS
+        if t.all_covered_s >= b.length_s:  # every counter reported the whole bucket
+            status, missing = AggregationStatus.COMPLETE, []
+        else:
+            status, missing = aggregation_status(expected, t.covered_by(expected), b.length_s,
+                                                 t.has_counts)
         day_in, day_out = day_totals[b.local_day] if sub_day else (t.visitors_in, t.visitors_out)
-        verification, reasons = verify(BucketFacts(status, b.end_ts, now_ts, day_in, day_out), policy)
-        row = _row(member, t, status, missing, verification, reasons,
+        verification, reasons = verdict(status, b.end_ts, day_in, day_out)
+        row = _row(has_outside, t, status, missing, verification, reasons,
                    occupancy[i] if occupancy is not None else (t.peak or 0))
         row["start"], row["end"], row["_bucket"] = edges[i], edges[i + 1], b
         rows.append(row)
@@ -98,9 +104,9 @@ def _occupancy(grid: list[Bucket], tallies: list[Tally]) -> list[int]:
     return values
 
 
-def _row(member: Member, t: Tally, status: AggregationStatus, missing: list[str],
+def _row(has_outside: bool, t: Tally, status: AggregationStatus, missing: list[str],
          verification: VerificationStatus, reasons: list[str], occupancy: int) -> dict[str, Any]:
-    outside = t.outside if member.has_outside else None
+    outside = t.outside if has_outside else None
     return {
         "start": "",
         "end": "",
@@ -114,7 +120,7 @@ def _row(member: Member, t: Tally, status: AggregationStatus, missing: list[str]
         "aggregation_status": status.value,
         "missing_counters": missing,
         "verification_status": verification.value,
-        "verification_reasons": reasons,
+        "verification_reasons": list(reasons),
         "last_revised": _revised(t.revised_us),
     }
 

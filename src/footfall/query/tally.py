@@ -15,6 +15,9 @@ from footfall.query.scope import Member, Role
 from footfall.rollup.inputs import load_cells, load_spans
 from footfall.storage.tables import counter_hour, line_hour
 
+_ROLES = {role.value: role for role in Role}
+_IN, _OUTSIDE = Role.IN, Role.OUTSIDE  # module constants: enum attribute access is slow
+
 
 @dataclass(slots=True)
 class Tally:
@@ -26,16 +29,25 @@ class Tally:
     staff_out: int = 0
     outside: int = 0
     covered: dict[str, int] = field(default_factory=dict)
+    # Seconds in which every counter of the member was covered (then `covered` is not
+    # filled per counter for them: the common case, summed once).
+    all_covered_s: int = 0
     revised_us: int = 0
     has_counts: bool = False
     peak: int | None = None  # peak occupancy inside a day-or-longer bucket
 
+    def covered_by(self, serials: list[str]) -> dict[str, int]:
+        """Covered seconds per counter, the all-covered seconds included."""
+        if not self.all_covered_s:
+            return self.covered
+        return {s: self.covered.get(s, 0) + self.all_covered_s for s in serials}
+
     def add_line(self, role: Role, a: int, b: int, c: int, d: int) -> None:
         """Add one line's in/out/staff in/staff out under its role."""
         self.has_counts = True
-        if role is Role.OUTSIDE:
+        if role is _OUTSIDE:
             self.outside += a + b
-        elif role is Role.IN:
+        elif role is _IN:
             self.visitors_in += a
             self.visitors_out += b
             self.staff_in += c
@@ -87,14 +99,13 @@ def _from_hours(conn: Connection, member: Member, grid: list[Bucket], tallies: l
     ).all()
     index = 0
     for start, role_name, a, b, c, d in summed:
-        if role_name is None:
+        line_role = _ROLES.get(role_name)
+        if line_role is None:
             continue
-        line_role = Role(role_name)
         index = _bucket_of(starts, start, index)
-        tallies[index].add_line(line_role, int(a), int(b), int(c), int(d))
-        if line_role is not Role.OUTSIDE:
-            delta = int(a) - int(b) if line_role is Role.IN else int(b) - int(a)
-            hourly[start] = hourly.get(start, 0) + delta
+        tallies[index].add_line(line_role, a, b, c, d)
+        if line_role is not _OUTSIDE:
+            hourly[start] = hourly.get(start, 0) + (a - b if line_role is _IN else b - a)
     _coverage(conn, member, ids, starts, tallies, lo, hi)
     if interval is not Interval.HOUR:
         _peaks(member, starts, tallies, hourly)
@@ -114,7 +125,6 @@ def _coverage(conn: Connection, member: Member, ids: list[int], starts: list[int
                     counter_hour.c.start_ts < hi)
     complete = func.sum(case((counter_hour.c.covered_s >= counter_hour.c.length_s, 1), else_=0))
     partial_hours = []
-    serials = list(member.counters.values())
     index = 0
     for start, length, done, revised in conn.execute(
         select(counter_hour.c.start_ts, func.max(counter_hour.c.length_s), complete,
@@ -125,8 +135,7 @@ def _coverage(conn: Connection, member: Member, ids: list[int], starts: list[int
         t = tallies[index]
         t.revised_us = max(t.revised_us, revised)
         if done == len(ids):
-            for serial in serials:
-                t.covered[serial] = t.covered.get(serial, 0) + length
+            t.all_covered_s += length
         else:
             partial_hours.append(start)
     if not partial_hours:
