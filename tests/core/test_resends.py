@@ -40,3 +40,17 @@ def test_a_group_mixing_resends_and_new_events_accounts_for_each(engine) -> None
         assert conn.execute(select(func.count()).select_from(event)).scalar_one() == 10
         hours = {h for (h,) in conn.execute(select(dirty_hour.c.hour_ts))}
     assert hours == {T0, T0 + 3600, T0 + 7200}
+
+
+def test_listeners_hear_each_newly_stored_event_once_after_commit(engine) -> None:
+    company_id = make_estate(engine, "Europe/London", [KNOWN])
+    core = IngestCore(engine)
+    heard: list[str] = []
+    stop = core.listen(lambda stored: heard.extend(e.identity for s in stored for e in s.events))
+    batch = [_message(KNOWN, T0 + i) for i in range(4)]
+    core.ingest(company_id, events=batch[:2])
+    core.ingest(company_id, events=batch)  # two re-sent, two new
+    stop()
+    core.ingest(company_id, events=[_message(KNOWN, T0 + 99)])
+    core.close()
+    assert sorted(heard) == sorted("u" + m["Data"]["UUID"].replace("-", "") for m in batch)

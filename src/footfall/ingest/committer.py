@@ -19,12 +19,13 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from footfall.ingest.batch import IngestResult, Submission
-from footfall.ingest.writer import Writer
+from footfall.ingest.writer import Stored, Writer
 from footfall.storage.engine import write_tx
 
 log = logging.getLogger(__name__)
 
 Item = tuple[Submission, "Future[IngestResult]"]
+Listener = Callable[[list[Stored]], None]
 _STOP = object()
 
 
@@ -44,6 +45,7 @@ class GroupCommitter:
         self._retries = retries
         self._queue: queue.Queue[object] = queue.Queue(maxsize=max_waiting)
         self._writer = Writer()
+        self._listeners: list[Listener] = []
         self._closed = False
         self._thread = threading.Thread(target=self._run, name="footfall-group-commit", daemon=True)
         self._thread.start()
@@ -108,6 +110,20 @@ class GroupCommitter:
         self.groups_committed += 1
         for (_submission, future), result in zip(group, results, strict=True):
             future.set_result(result)
+        if self._writer.stored:
+            self._tell_listeners(self._writer.stored)
+
+    def listen(self, listener: Listener) -> Callable[[], None]:
+        """Call `listener` (in the writer thread) with what each commit stored; returns unsubscribe."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+
+    def _tell_listeners(self, stored: list[Stored]) -> None:
+        for listener in list(self._listeners):
+            try:
+                listener(stored)
+            except Exception:  # a live view must never break ingest
+                log.exception("a commit listener failed")
 
     def _write_with_retry(self, submissions: list[Submission]) -> list[IngestResult]:
         delay = 0.05

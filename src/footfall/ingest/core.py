@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from footfall.ingest.batch import IngestResult, prepare
-from footfall.ingest.committer import GroupCommitter
+from footfall.ingest.committer import GroupCommitter, Listener
 
 
 class IngestCore:
@@ -39,6 +39,10 @@ class IngestCore:
         loop = asyncio.get_running_loop()
         future = await loop.run_in_executor(None, lambda: self.submit(company_id, **records))
         return await asyncio.wrap_future(future)
+
+    def listen(self, listener: Listener) -> Callable[[], None]:
+        """Be told, after each commit, which events were newly stored (live views)."""
+        return self._committer.listen(listener)
 
     @property
     def groups_committed(self) -> int:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import chain
 from operator import itemgetter
+from typing import NamedTuple
 
 from sqlalchemy import and_, delete, select, update
 from sqlalchemy.engine import Connection
@@ -45,8 +46,13 @@ class _Share:
     index: int
     company_id: int
     counter_id: int
-    unassigned: bool
+    site_id: int | None
     events: list[Event]
+
+    @property
+    def unassigned(self) -> bool:
+        """The counter belongs to no site yet."""
+        return self.site_id is None
 
     def hours(self) -> set[tuple[int, int]]:
         """The (counter, UTC hour) pairs these events touch."""
@@ -66,7 +72,7 @@ def _shares(group: list[Submission], counters: dict[CounterKey, tuple[int, int |
             [e for e in events if e.serial == one] for one in sorted(serials)]
         for part in split:
             counter_id, site_id = counters[(s.company_id, part[0].serial)]
-            shares.append(_Share(index, s.company_id, counter_id, site_id is None, part))
+            shares.append(_Share(index, s.company_id, counter_id, site_id, part))
     return shares
 
 
@@ -99,10 +105,20 @@ def hours_of(start_ts: int, end_ts: int) -> range:
     return range(first, max(end_ts, start_ts + 1), 3600)
 
 
+class Stored(NamedTuple):
+    """Events newly stored for one counter by a committed group (for live listeners)."""
+
+    company_id: int
+    counter_id: int
+    site_id: int | None
+    events: list[Event]
+
+
 class Writer:
     """Writes groups; remembers which lines exist and when counters were last marked seen."""
 
     def __init__(self) -> None:
+        self.stored: list[Stored] = []  # of the last group written
         self._known_lines: set[tuple[int, int]] = set()
         self._pending_lines: set[tuple[int, int]] = set()
         self._last_seen: dict[int, int] = {}
@@ -119,6 +135,7 @@ class Writer:
     def write(self, conn: Connection, group: list[Submission], now_ts: int) -> list[IngestResult]:
         """Store every record of the group; returns one result per submission, in order."""
         results = [IngestResult(errors=list(s.errors), checks=len(s.checks)) for s in group]
+        self.stored = []
         now = datetime.fromtimestamp(now_ts, UTC)
         counters = self._counters(conn, group, now)
         dirty: set[tuple[int, int]] = set()
@@ -200,6 +217,8 @@ class Writer:
                     result.accepted += len(share.events)
                     result.unassigned += len(share.events) if share.unassigned else 0
                     dirty.update(share.hours())
+                    self.stored.append(Stored(share.company_id, share.counter_id, share.site_id,
+                                              share.events))
                 return
         self._events_with_resends(conn, shares, results, dirty, conflict, now_ts)
 
@@ -225,6 +244,7 @@ class Writer:
                 result.accepted += 1
                 result.unassigned += share.unassigned
                 dirty.add((share.counter_id, e.start_ts - e.start_ts % 3600))
+                self.stored.append(Stored(share.company_id, share.counter_id, share.site_id, [e]))
         for share, _e in owner.values():
             results[share.index].duplicates += 1  # already stored before this group
 

@@ -117,6 +117,9 @@ counter = Table(
     Column("first_seen_at", DateTime(timezone=True)),
     Column("last_seen_at", DateTime(timezone=True)),
     Column("last_check_at", DateTime(timezone=True)),
+    # Set when a live channel learns the counter went away (MQTT last will), cleared by
+    # the next message from it.
+    Column("offline_at", DateTime(timezone=True)),
     _created(),
     UniqueConstraint("company_id", "serial"),
     sqlite_autoincrement=True,
@@ -235,4 +238,29 @@ connection_check = Table(
     Column("channel", String(50), nullable=False),
     Column("payload", Text),
     Column("received_at", DateTime(timezone=True), nullable=False),
+)
+
+# Refused messages per counter and channel: how many, the last reason, when (the serial
+# may be unknown, or not even readable: then it is "").
+channel_fault = Table(
+    "channel_fault", metadata,
+    Column("company_id", BigId, ForeignKey("company.id", ondelete="CASCADE"), nullable=False),
+    Column("serial", String(64), nullable=False),
+    Column("channel", String(50), nullable=False),
+    Column("count", BigInteger, nullable=False),
+    Column("last_error", Text, nullable=False),
+    Column("last_at", DateTime(timezone=True), nullable=False),
+    PrimaryKeyConstraint("company_id", "serial", "channel"),
+)
+
+# Zone occupancy as devices report it (MQTT occupancy payloads: ObjectCount per RoiId).
+zone_occupancy = Table(
+    "zone_occupancy", metadata,
+    Column("counter_id", BigId, nullable=False),
+    Column("roi_id", Integer, nullable=False),
+    Column("at_ts", BigInteger, nullable=False),
+    Column("object_count", Integer, nullable=False),
+    Column("occupancy_type", SmallInteger),
+    Column("received_ts", BigInteger, nullable=False),
+    PrimaryKeyConstraint("counter_id", "roi_id", "at_ts"),
 )
