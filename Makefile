@@ -21,6 +21,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/simulator_fleet.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

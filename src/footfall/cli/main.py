@@ -9,6 +9,7 @@ from footfall.cli.counts import counts_command
 from footfall.cli.demo import demo_command
 from footfall.cli.ingest import ingest_command
 from footfall.cli.serve import serve_command
+from footfall.cli.simulate import simulate_command
 
 app = typer.Typer(
     name="footfall",
@@ -27,3 +28,4 @@ app.add_typer(counters.app, name="counter")
 app.command("counters")(counters.list_command)
 app.command("ingest")(ingest_command)
 app.command("counts")(counts_command)
+app.command("simulate")(simulate_command)
