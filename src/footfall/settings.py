@@ -26,6 +26,12 @@ class Settings:
     verify_grace_s: int = 7200
     balance_tolerance: float = 0.10
     max_body_bytes: int = 10 * 1024 * 1024
+    mqtt_url: str = ""
+    mqtt_company: str = ""
+    mqtt_username: str = ""
+    mqtt_password: str = ""
+    mqtt_topics: str = "/status/+"
+    mqtt_share_group: str = ""
     policy: Policy = field(default_factory=Policy)
 
     @property
@@ -43,6 +49,14 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "FOOTFALL_BALANCE_TOLERANCE": ("balance_tolerance",
                                    "allowed in/out gap over a day, as a fraction (0.10)"),
     "FOOTFALL_MAX_BODY_BYTES": ("max_body_bytes", "largest request body the API accepts (10485760)"),
+    "FOOTFALL_MQTT_URL": ("mqtt_url",
+                          "MQTT broker to subscribe to: mqtt://host:1883, mqtts://… (off when empty)"),
+    "FOOTFALL_MQTT_COMPANY": ("mqtt_company", "name or id of the company whose counters publish there"),
+    "FOOTFALL_MQTT_USERNAME": ("mqtt_username", "broker user name, if it asks for one"),
+    "FOOTFALL_MQTT_PASSWORD": ("mqtt_password", "broker password (never logged or shown)"),
+    "FOOTFALL_MQTT_TOPICS": ("mqtt_topics", "comma-separated topic filters (/status/+)"),
+    "FOOTFALL_MQTT_SHARE_GROUP": ("mqtt_share_group",
+                                  "MQTT v5 shared-subscription group, to split the stream over hub workers"),
 }
 # Variables read by the test suite, not the hub.
 _IGNORED_PREFIXES = ("FOOTFALL_TEST_",)

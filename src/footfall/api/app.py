@@ -32,8 +32,13 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        from footfall.connectors.mqtt.hub import mqtt_running
+
         try:
-            yield
+            # The MQTT subscriber (FOOTFALL_MQTT_URL) stops before the ingest core closes.
+            async with mqtt_running(settings, app.state.engine, app.state.ingest) as subscriber:
+                app.state.mqtt = subscriber
+                yield
         finally:
             ingest = getattr(app.state, "ingest", None)
             if ingest is not None:
