@@ -22,6 +22,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/simulator_fleet.py
+	$(BIN)/python bench/live_ws.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
 from sqlalchemy.engine import Engine
 from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 import footfall.settings
 from footfall.api.body_limit import BodyLimitMiddleware
@@ -17,29 +19,59 @@ from footfall.settings import Settings
 from footfall.storage.engine import make_engine
 from footfall.storage.migrate import upgrade
 
+if TYPE_CHECKING:
+    from footfall.connectors.websocket.config import WebSocketConfig
+
 API_PREFIX = "/api/v1"
 
 
-def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
-    """The hub's REST API over `engine` (default: the settings' database, migrated on start)."""
+class HubApp(FastAPI):
+    """The hub's ASGI app: the REST API, and the counters' WebSocket path served directly.
+
+    A counter connection lives for months: handing it to its server before FastAPI's
+    middleware and routing layers keeps each idle connection small (no frames held for them).
+    """
+
+    counter_path: str | None = None
+    counter_endpoint: ASGIApp | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Route the counters' WebSocket path to its server, everything else to FastAPI."""
+        endpoint = self.counter_endpoint
+        if endpoint is not None and scope["type"] == "websocket" and scope["path"] == self.counter_path:
+            await endpoint(scope, receive, send)
+        else:
+            await super().__call__(scope, receive, send)
+
+
+def create_app(settings: Settings | None = None, engine: Engine | None = None,
+               websocket: WebSocketConfig | None = None) -> FastAPI:
+    """The hub's REST API and counter WebSocket over `engine` (default: the settings' database)."""
     settings = settings if settings is not None else footfall.settings.load()
     owns_engine = engine is None
     if engine is None:
         engine = make_engine(settings.url)
         upgrade(engine)
     # Imported here so that importing the API does not load the ingest machinery.
+    from footfall.connectors.websocket import WebSocketConfig, WebSocketServer
     from footfall.ingest.core import IngestCore
+    from footfall.live import LiveHub
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         from footfall.connectors.mqtt.hub import mqtt_running
 
+        await app.state.live.start(app.state.ingest)
+        await app.state.websocket.start(app.state.ingest)
         try:
             # The MQTT subscriber (FOOTFALL_MQTT_URL) stops before the ingest core closes.
             async with mqtt_running(settings, app.state.engine, app.state.ingest) as subscriber:
                 app.state.mqtt = subscriber
                 yield
         finally:
+            # Counters' last messages and coverage go to the ingest core before it closes.
+            await app.state.websocket.stop()
+            await app.state.live.stop()
             ingest = getattr(app.state, "ingest", None)
             if ingest is not None:
                 # close() flushes queued records to the database: not on the event loop.
@@ -47,11 +79,15 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             if owns_engine:
                 app.state.engine.dispose()
 
-    app = FastAPI(title="footfall", summary="Self-hosted people-counting data hub",
+    app = HubApp(title="footfall", summary="Self-hosted people-counting data hub",
                   version="0.1.0", docs_url="/docs", lifespan=lifespan)
     app.state.settings = settings
     app.state.engine = engine
     app.state.ingest = IngestCore(engine)
+    app.state.live = LiveHub(engine)
+    websocket = websocket if websocket is not None else WebSocketConfig()
+    app.state.websocket = WebSocketServer(websocket, engine)
+    app.counter_path, app.counter_endpoint = websocket.path, app.state.websocket
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes)
     app.include_router(health.router)

@@ -3,21 +3,29 @@
 from __future__ import annotations
 
 import logging
+import socket
 import threading
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from sqlalchemy.engine import Engine
 
 from footfall.cli.hub import database, describe, load_settings
-from footfall.cli.output import stdout, user_errors
+from footfall.cli.output import fail, stdout, user_errors
 from footfall.rollup.refresher import refresh
 from footfall.settings import Settings
+
+if TYPE_CHECKING:
+    from footfall.connectors.websocket.config import WebSocketConfig
 
 log = logging.getLogger("footfall.rollup")
 ROLLUP_EVERY_S = 5.0
 # The API's mount point (footfall.api.app.API_PREFIX); importing the API here would load
 # FastAPI for every CLI command, so a test keeps the two equal.
 API_PREFIX = "/api/v1"
+# Server-sent event streams never end on their own: give them this long on shutdown.
+GRACEFUL_SHUTDOWN_S = 5
 
 
 class RollupLoop:
@@ -66,17 +74,37 @@ def base_url(host: str, port: int) -> str:
     return f"http://{f'[{shown}]' if ':' in shown else shown}:{port}"
 
 
-def run_server(settings: Settings, engine: Engine, host: str, port: int) -> None:
-    """Serve the API on host:port until interrupted, with the rollup loop beside it."""
+def lan_address() -> str:
+    """This machine's address on its default route (found without sending a packet), else loopback."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("192.0.2.1", 9))  # TEST-NET-1: routed like any remote host, never reached
+            return str(probe.getsockname()[0])
+        except OSError:
+            return "127.0.0.1"
+
+
+def ws_url(host: str, port: int, path: str = "/ws") -> str:
+    """The address to paste into a counter's "WebSocket Server Address" field."""
+    shown = lan_address() if host in ("0.0.0.0", "::", "") else host
+    return f"ws://{f'[{shown}]' if ':' in shown else shown}:{port}{path}"
+
+
+def run_server(settings: Settings, engine: Engine, host: str, port: int,
+               websocket: WebSocketConfig | None = None) -> None:
+    """Serve the API and the counters' WebSocket on host:port until interrupted, rollups beside."""
     # Imported here: only serving needs FastAPI and uvicorn, and they take a second to load.
     import uvicorn
 
     from footfall.api.app import create_app
+    from footfall.connectors.websocket import WebSocketConfig, uvicorn_options
 
+    websocket = websocket if websocket is not None else WebSocketConfig()
     loop = RollupLoop(engine)
     loop.start()
     try:
-        uvicorn.run(create_app(settings, engine), host=host, port=port, log_level="info")
+        uvicorn.run(create_app(settings, engine, websocket), host=host, port=port, log_level="info",
+                    timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S, **uvicorn_options(websocket))
     finally:
         loop.stop()
 
@@ -84,9 +112,17 @@ def run_server(settings: Settings, engine: Engine, host: str, port: int) -> None
 def serve_command(
     host: str = typer.Option("127.0.0.1", "--host", help="address to listen on"),
     port: int = typer.Option(8000, "--port", help="TCP port to listen on"),
+    ws_config: Path | None = typer.Option(
+        None, "--ws-config", help="TOML settings of the counters' WebSocket (auth, logins, limits)"),
 ) -> None:
-    """Serve the REST API (migrating the database first)."""
+    """Serve the REST API and the counters' WebSocket (migrating the database first)."""
+    from footfall.connectors.websocket.config import WebSocketConfig, WebSocketConfigError, load_config
+
     with user_errors():
+        try:
+            websocket = load_config(ws_config) if ws_config is not None else WebSocketConfig()
+        except WebSocketConfigError as error:
+            fail(f"bad WebSocket config: {error}")
         settings = load_settings()
         with database(settings) as engine:
             url = base_url(host, port)
@@ -94,4 +130,7 @@ def serve_command(
             out.print(f"footfall on {describe(settings)}")
             out.print(f"API:  {url}{API_PREFIX}")
             out.print(f"Docs: {url}/docs")
-            run_server(settings, engine, host, port)
+            # Plain text: the address must copy and paste into a counter's settings as it is.
+            typer.echo(f"WebSocket: {ws_url(host, port, websocket.path)}")
+            typer.echo(f"  (a counter's \"WebSocket Server Address\"; Basic auth {websocket.auth})")
+            run_server(settings, engine, host, port, websocket)

@@ -11,6 +11,7 @@ from footfall.api.routers import (
     counts,
     ingest,
     lines,
+    live,
     site_groups,
     sites,
     tokens,
@@ -26,4 +27,5 @@ ROUTERS: list[APIRouter] = [
     ingest.router,
     counts.router,
     changes.router,
+    live.router,
 ]
