@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import argparse
 import gc
-import os
 import sys
-import tempfile
 import time
 from concurrent.futures import Future, wait
 from contextlib import ExitStack
@@ -27,6 +25,7 @@ from sqlalchemy import BigInteger, Column, Integer, MetaData, SmallInteger, Stri
 from sqlalchemy.engine import Engine
 
 sys.path.insert(0, str(Path(__file__).parent))
+from backends import scratch_url
 from counts_latency import bench_counts
 from footfall.estate.companies import create_company
 from footfall.ingest.batch import prepare
@@ -36,10 +35,7 @@ from footfall.rollup.refresher import refresh
 from footfall.storage import dialect
 from footfall.storage.engine import make_engine, write_tx
 from footfall.storage.migrate import upgrade
-from footfall.storage.scratch import throwaway_database
 from workload import fleet_events
-
-PG_ADMIN_URL = os.environ.get("FOOTFALL_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
 def bench_ingest(engine: Engine, batches: list[list[dict]], events: int, in_flight: int) -> float:
@@ -103,16 +99,10 @@ def _ceiling(engine: Engine, batches: list[list[dict]], company_id: int) -> floa
 
 
 def _backend(stack: ExitStack, name: str) -> Engine | None:
-    if name == "sqlite":
-        folder = stack.enter_context(tempfile.TemporaryDirectory())
-        engine = make_engine(f"sqlite:///{folder}/bench.db")
-    else:
-        try:
-            url = stack.enter_context(throwaway_database(PG_ADMIN_URL, "footfall_bench"))
-        except Exception as error:
-            print(f"  skipped: PostgreSQL not reachable at {PG_ADMIN_URL} ({error.__class__.__name__})")
-            return None
-        engine = make_engine(url)
+    url = scratch_url(stack, name)
+    if url is None:
+        return None
+    engine = make_engine(url)
     upgrade(engine)
     stack.callback(engine.dispose)
     return engine

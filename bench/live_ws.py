@@ -31,16 +31,15 @@ import psutil
 from sqlalchemy import func, select
 
 sys.path.insert(0, str(Path(__file__).parent))
+from backends import scratch_url
 from footfall.estate.companies import create_company
 from footfall.ingest.batch import IngestResult, prepare
 from footfall.simulator.runner import raise_open_file_limit
 from footfall.storage.engine import make_engine, read_tx, write_tx
 from footfall.storage.migrate import upgrade
-from footfall.storage.scratch import throwaway_database
 from footfall.storage.tables import event
 from ws_load import Link, frame, open_links
 
-PG_ADMIN_URL = os.environ.get("FOOTFALL_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 HOST, PATH = "127.0.0.1", "/ws"
 BASE_TS = int(time.time()) - 3 * 86400
 EVENT = ('{"Topic": "ffc-eventrawdata", "Data": {"EventStartUTCTime": "2026-01-01 10:00:00", '
@@ -200,14 +199,9 @@ def stored(url: str) -> int:
 
 def database(stack: ExitStack, name: str) -> str | None:
     """A fresh, migrated database with one company (connections without auth belong to it)."""
-    if name == "sqlite":
-        url = f"sqlite:///{stack.enter_context(tempfile.TemporaryDirectory())}/bench.db"
-    else:
-        try:
-            url = stack.enter_context(throwaway_database(PG_ADMIN_URL, "footfall_bench"))
-        except Exception as error:
-            print(f"  skipped: PostgreSQL not reachable at {PG_ADMIN_URL} ({error.__class__.__name__})")
-            return None
+    url = scratch_url(stack, name)
+    if url is None:
+        return None
     engine = make_engine(url)
     upgrade(engine)
     with write_tx(engine) as conn:

@@ -82,7 +82,6 @@ def _bulk(conn: Connection, table: Table, columns: Sequence[str], rows: Sequence
         tail += f" RETURNING {', '.join(returning)}"
     head = f"INSERT INTO {table.name} ({', '.join(columns)}) "
     cursor = conn.connection.cursor()
-    inserted = 0
     try:
         if conn.dialect.name == "postgresql":
             arrays = ", ".join(f"%s::{_pg_type(table, c)}[]" for c in columns)
@@ -91,17 +90,23 @@ def _bulk(conn: Connection, table: Table, columns: Sequence[str], rows: Sequence
             if returning:
                 found.extend(tuple(r) for r in cursor.fetchall())
             return cursor.rowcount
-        one = "(" + ", ".join(["?"] * len(columns)) + ")"
-        per = _rows_per_statement(len(columns))
-        for i in range(0, len(rows), per):
-            chunk = rows[i : i + per]
-            cursor.execute(f"{head}VALUES " + ", ".join([one] * len(chunk)) + tail,
-                           list(chain.from_iterable(chunk)))
-            if returning:
-                found.extend(tuple(r) for r in cursor.fetchall())
-            inserted += cursor.rowcount
+        return _sqlite_chunks(cursor, f"{head}VALUES ", tail, len(columns), rows, bool(returning), found)
     finally:
         cursor.close()
+
+
+def _sqlite_chunks(cursor: Any, head: str, tail: str, width: int, rows: Sequence[tuple],
+                   returning: bool, found: list[tuple]) -> int:
+    """Run `head` + multi-row VALUES + `tail` over `rows` in chunks SQLite accepts."""
+    one = "(" + ", ".join(["?"] * width) + ")"
+    per = _rows_per_statement(width)
+    inserted = 0
+    for i in range(0, len(rows), per):
+        chunk = rows[i : i + per]
+        cursor.execute(head + ", ".join([one] * len(chunk)) + tail, list(chain.from_iterable(chunk)))
+        if returning:
+            found.extend(tuple(r) for r in cursor.fetchall())
+        inserted += cursor.rowcount
     return inserted
 
 
@@ -123,7 +128,6 @@ def insert_by_serial(conn: Connection, table: Table, fields: Sequence[str], rows
     if returning:
         tail += f" RETURNING {', '.join(returning)}"
     cursor = conn.connection.cursor()
-    inserted = 0
     try:
         if conn.dialect.name == "postgresql":
             arrays = ", ".join(["%s::text[]", *(f"%s::{_pg_type(table, f)}[]" for f in fields)])
@@ -136,25 +140,17 @@ def insert_by_serial(conn: Connection, table: Table, fields: Sequence[str], rows
             if returning:
                 found.extend(tuple(r) for r in cursor.fetchall())
             return cursor.rowcount, found
-        width = len(fields) + 1
-        one = "(" + ", ".join(["?"] * width) + ")"
         values = ", ".join(f"v.column{i + 2}" for i in range(len(fields)))
         # The lookup is a scalar subquery on counter's (company_id, serial) unique index.
         head = (f"INSERT INTO {table.name} ({columns}) SELECT (SELECT id FROM counter "
                 f"WHERE company_id = {int(company_id)} AND serial = v.column1), {values}, "
                 f"{int(received_ts)} FROM (VALUES ")
-        per = _rows_per_statement(width)
-        for i in range(0, len(rows), per):
-            chunk = rows[i : i + per]
-            # WHERE true: SQLite needs it to tell ON CONFLICT from a join constraint.
-            cursor.execute(head + ", ".join([one] * len(chunk)) + ") AS v WHERE true" + tail,
-                           list(chain.from_iterable(chunk)))
-            if returning:
-                found.extend(tuple(r) for r in cursor.fetchall())
-            inserted += cursor.rowcount
+        # WHERE true: SQLite needs it to tell ON CONFLICT from a join constraint.
+        inserted = _sqlite_chunks(cursor, head, ") AS v WHERE true" + tail, len(fields) + 1, rows,
+                                  bool(returning), found)
+        return inserted, found
     finally:
         cursor.close()
-    return inserted, found
 
 
 def _pg_type(table: Table, column: str) -> str:

@@ -1,0 +1,22 @@
+"""The databases a benchmark runs on: a temporary SQLite file or a throwaway PostgreSQL database."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from contextlib import ExitStack
+
+from footfall.storage.scratch import throwaway_database
+
+PG_ADMIN_URL = os.environ.get("FOOTFALL_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+def scratch_url(stack: ExitStack, name: str) -> str | None:
+    """A fresh database URL for backend `name`, removed when `stack` closes; None if unreachable."""
+    if name == "sqlite":
+        return f"sqlite:///{stack.enter_context(tempfile.TemporaryDirectory())}/bench.db"
+    try:
+        return stack.enter_context(throwaway_database(PG_ADMIN_URL, "footfall_bench"))
+    except Exception as error:  # a benchmark without PostgreSQL still reports SQLite
+        print(f"  skipped: PostgreSQL not reachable at {PG_ADMIN_URL} ({error.__class__.__name__})")
+        return None
