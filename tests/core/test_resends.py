@@ -54,3 +54,15 @@ def test_listeners_hear_each_newly_stored_event_once_after_commit(engine) -> Non
     core.ingest(company_id, events=[_message(KNOWN, T0 + 99)])
     core.close()
     assert sorted(heard) == sorted("u" + m["Data"]["UUID"].replace("-", "") for m in batch)
+
+
+def test_one_uuid_on_two_counters_is_two_events(engine) -> None:
+    company_id = make_estate(engine, "Europe/London", [KNOWN, STRANGER])
+    core = IngestCore(engine)
+    first, second = _message(KNOWN, T0), _message(STRANGER, T0)
+    second["Data"]["UUID"] = first["Data"]["UUID"]
+    result = core.ingest(company_id, events=[first, second, first])
+    again = core.ingest(company_id, events=[second])
+    core.close()
+    assert (result.accepted, result.duplicates) == (2, 1)
+    assert (again.accepted, again.duplicates) == (0, 1)

@@ -225,21 +225,23 @@ class Writer:
     def _events_with_resends(self, conn: Connection, shares: list[_Share],
                              results: list[IngestResult], dirty: set[tuple[int, int]],
                              conflict: str, now_ts: int) -> None:
-        # identity → (share, event); a repeat inside the group is a duplicate.
-        owner: dict[str, tuple[_Share, Event]] = {}
+        # The table's unique key → (share, event); a repeat inside the group is a duplicate.
+        owner: dict[tuple[int, int, str], tuple[_Share, Event]] = {}
         by_company: dict[int, list[Event]] = defaultdict(list)
         for share in shares:
             for e in share.events:
-                if e.identity in owner:
+                key = (share.counter_id, e.start_ts, e.identity)
+                if key in owner:
                     results[share.index].duplicates += 1
                     continue
-                owner[e.identity] = (share, e)
+                owner[key] = (share, e)
                 by_company[share.company_id].append(e)
         for company_id, events in by_company.items():
-            _count, stored = dialect.insert_by_serial(conn, event, EVENT_FIELDS, events, company_id,
-                                                      now_ts, conflict, returning=("identity",))
-            for (identity,) in stored:
-                share, e = owner.pop(identity)
+            _count, stored = dialect.insert_by_serial(
+                conn, event, EVENT_FIELDS, events, company_id, now_ts, conflict,
+                returning=("counter_id", "start_ts", "identity"))
+            for key in stored:
+                share, e = owner.pop(key)
                 result = results[share.index]
                 result.accepted += 1
                 result.unassigned += share.unassigned
