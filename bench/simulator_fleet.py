@@ -174,19 +174,23 @@ def push_figures(runner: FleetRunner) -> tuple[int, int, int]:
     return summed.counted or 0, summed.sent or 0, summed.acknowledged or 0
 
 
-async def measure(fleet: Fleet, targets: Targets, ctx: Any, stop: Event, results: Queue) -> dict[str, Any]:
+async def measure(fleet: Fleet, targets: Targets, ctx: Any, results: Queue) -> dict[str, Any]:
     """Start the runner, let it settle, measure WINDOW_S of real time, stop it."""
     runner = FleetRunner(fleet, SimClock(SPEED, START), targets)
     began = time.perf_counter()
     await runner.start()
     startup = time.perf_counter() - began
     assert runner.http is not None
-    poller = ctx.Process(target=http_poller, args=(list(runner.http.endpoints.values()), stop, results))
+    # The poller has its own stop: it must finish before the device servers go away.
+    polling = ctx.Event()
+    poller = ctx.Process(target=http_poller, args=(list(runner.http.endpoints.values()), polling, results))
     poller.start()
     await asyncio.sleep(SETTLE_S)
     wall0, cpu0, sim0, pushed0 = time.perf_counter(), time.process_time(), runner.cursor, push_figures(runner)
     await asyncio.sleep(WINDOW_S)
     wall1, cpu1, sim1, pushed1 = time.perf_counter(), time.process_time(), runner.cursor, push_figures(runner)
+    polling.set()
+    await asyncio.to_thread(poller.join, 30)
     await runner.stop()
     return {"runner": runner, "startup": startup, "wall": wall1 - wall0, "cpu": cpu1 - cpu0,
             "sim": (sim0, sim1), "pushed": [b - a for a, b in zip(pushed0, pushed1, strict=True)],
@@ -223,7 +227,7 @@ def main() -> None:
                       bacnet_port=0)
     fleet = bench_fleet()
     try:
-        run = asyncio.run(measure(fleet, targets, ctx, stop, results))
+        run = asyncio.run(measure(fleet, targets, ctx, results))
     finally:
         stop.set()
     for process in [*servers]:

@@ -9,13 +9,8 @@ from pathlib import Path
 import pytest
 
 from footfall.simulator import fleet as fleet_module
-from footfall.simulator.fleet import (
-    MAX_BACNET_INSTANCE,
-    FleetConfigError,
-    build_fleet,
-    load_fleet,
-    parse_fleet,
-)
+from footfall.simulator.fleet import MAX_BACNET_INSTANCE, build_fleet
+from footfall.simulator.fleet_file import FleetConfigError, load_fleet, parse_fleet
 
 SAMPLE = Path(fleet_module.__file__).with_name("sample_fleet.toml")
 SITE = {"code": "A", "timezone": "Europe/London", "daily_visitors": 500}

@@ -17,7 +17,8 @@ from pydantic import ValidationError
 from rich.console import Console
 
 from footfall.cli.output import fail, stderr
-from footfall.simulator.fleet import CHANNELS, Fleet, FleetConfigError, build_fleet, load_fleet, parse_fleet
+from footfall.simulator.fleet import CHANNELS, Fleet, build_fleet
+from footfall.simulator.fleet_file import FleetConfigError, load_fleet, parse_fleet
 from footfall.simulator.truth import write_truth
 
 if TYPE_CHECKING:  # the runner pulls in every device protocol: import it only when a fleet runs

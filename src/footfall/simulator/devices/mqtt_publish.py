@@ -15,7 +15,6 @@ import asyncio
 import contextlib
 import json
 import logging
-import random
 import socket
 from collections import deque
 from collections.abc import Iterable
@@ -25,9 +24,9 @@ from zoneinfo import ZoneInfo
 import aiomqtt
 
 from footfall.simulator.clock import SimClock
+from footfall.simulator.devices.link import Backoff, Downtime
 from footfall.simulator.devices.outbox import PushStats
 from footfall.simulator.devices.payloads import counting_payload, malformed, occupancy_payload, will_payload
-from footfall.simulator.devices.ws_push import down_spans
 from footfall.simulator.faults import FaultPlan
 from footfall.simulator.fleet import ENTRANCE_ROI, CounterSpec, SiteSpec
 from footfall.simulator.traffic import Crossing
@@ -55,9 +54,8 @@ class MqttPublishDevice:
         self._host, self._port = parts.hostname, parts.port or 1883
         self._auth, self._keepalive, self._every = auth, keepalive_s, occupancy_every_s
         self._tz, self._clock, self._faults = ZoneInfo(site.timezone), clock, faults or FaultPlan()
-        self._retry, self._delay = retry_s, retry_s[0]
-        self._spans = down_spans(self._faults, reboot_s)
-        self._rng = random.Random(counter.serial)
+        self._down = Downtime(self._faults, reboot_s)
+        self._backoff = Backoff(retry_s, counter.serial)
         self._pending: deque[Crossing] = deque()
         self._last_in_zone = -1.0    # when someone last crossed the entrance line
         self._next_slot = 0
@@ -94,15 +92,14 @@ class MqttPublishDevice:
         try:
             while not self._stopping.is_set():
                 now = self._clock.now()
-                back_at = max((end for start, end in self._spans if start <= now < end), default=None)
+                back_at = self._down.back_at(now)
                 if back_at is not None:
                     self._stats.state = "offline"
                     await self._nap((back_at - now) / self._clock.speed)
                 elif await self._connect_and_publish():
-                    self._delay = self._retry[0]
+                    self._backoff.reset()
                 else:
-                    await self._nap(self._delay * (0.5 + self._rng.random() / 2))
-                    self._delay = min(self._delay * 2, self._retry[1])
+                    await self._nap(self._backoff.next_wait())
         finally:
             self._stats.state = "stopped"
             self._finished.set()
@@ -135,7 +132,7 @@ class MqttPublishDevice:
         checked = self._clock.now()
         while not self._stopping.is_set():
             now = self._clock.now()
-            if any(start <= now and end > checked for start, end in self._spans):
+            if self._down.began(checked, now):
                 return False
             checked = now
             while self._pending:  # leave it queued until published: a failure counts it as dropped
@@ -185,8 +182,7 @@ class MqttPublishDevice:
                 sock.shutdown(socket.SHUT_RDWR)
 
     def _until_down(self, now: float) -> float:
-        start = next((start for start, _ in self._spans if start > now), None)
-        return 86400.0 if start is None else max(0.0, (start - now) / self._clock.speed)
+        return self._down.wall_s_until_next(now, self._clock.speed)
 
     async def _nap(self, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):

@@ -15,7 +15,6 @@ import asyncio
 import base64
 import contextlib
 import logging
-import random
 import ssl as ssl_module
 from collections.abc import Iterable
 from typing import Any
@@ -26,6 +25,7 @@ from websockets.exceptions import ConnectionClosed, WebSocketException
 from websockets.uri import parse_uri
 
 from footfall.simulator.clock import SimClock
+from footfall.simulator.devices.link import Backoff, Downtime
 from footfall.simulator.devices.outbox import CAPACITY, DUPLICATE, EVENT, MALFORMED, Outbox, PushStats
 from footfall.simulator.devices.payloads import check_message, encode, event_message, malformed
 from footfall.simulator.faults import FaultPlan
@@ -45,11 +45,6 @@ def basic_auth_header(user: str, password: str) -> str:
     return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
 
 
-def down_spans(faults: FaultPlan, reboot_s: float) -> list[tuple[float, float]]:
-    """Sim-time spans when the counter is down: its offline windows and its reboots, sorted."""
-    return sorted([*faults.offline, *((t, t + reboot_s) for t in faults.reboot_at)])
-
-
 class WsPushDevice:
     """The device side of the WebSocket channel for one counter."""
 
@@ -64,9 +59,9 @@ class WsPushDevice:
         self._headers = {"Authorization": basic_auth_header(*auth)} if auth else None
         self._literal, self._window, self._ack_timeout = python_literal, window, ack_timeout_s
         self._tls: dict[str, Any] = {"ssl": ssl} if ssl is not None else {}   # wss:// without: default
-        self._retry, self._delay, self._pause, self._pause_until = retry_s, retry_s[0], retry_s[0], 0.0
-        self._spans = down_spans(self._faults, reboot_s)
-        self._rng = random.Random(counter.serial)
+        self._retry, self._pause, self._pause_until = retry_s, retry_s[0], 0.0
+        self._down = Downtime(self._faults, reboot_s)
+        self._backoff = Backoff(retry_s, counter.serial)
         self._stats = PushStats()
         self._wakeup, self._stopping, self._finished = asyncio.Event(), asyncio.Event(), asyncio.Event()
         self._ws: ClientConnection | None = None
@@ -100,7 +95,7 @@ class WsPushDevice:
         try:
             while not self._stopping.is_set():
                 now = self._clock.now()
-                back_at = max((end for start, end in self._spans if start <= now < end), default=None)
+                back_at = self._down.back_at(now)
                 if self.outbox.is_off:
                     self._stats.state = "off"
                     await self._idle(None)
@@ -108,10 +103,9 @@ class WsPushDevice:
                     self._stats.state = "offline"
                     await self._nap((back_at - now) / self._clock.speed)
                 elif await self._connect_and_push():
-                    self._delay = self._retry[0]
+                    self._backoff.reset()
                 else:
-                    await self._nap(self._delay * (0.5 + self._rng.random() / 2))
-                    self._delay = min(self._delay * 2, self._retry[1])
+                    await self._nap(self._backoff.next_wait())
         finally:
             self._stats.state = "stopped"
             self._finished.set()
@@ -156,11 +150,12 @@ class WsPushDevice:
             reply = await ws.recv()
         if reply != "OK":
             raise LinkRefused(f"connection test answered {reply!r}, not OK")
-        self._stats.state, self._stats.last_error, self._delay = "connected", None, self._retry[0]
+        self._stats.state, self._stats.last_error = "connected", None
+        self._backoff.reset()
         heard = loop.time()
         while not self._stopping.is_set() and not self.outbox.is_off:
             now = self._clock.now()
-            if any(start <= now and end > checked for start, end in self._spans):
+            if self._down.began(checked, now):
                 return False
             checked = now
             if loop.time() >= self._pause_until:
@@ -231,8 +226,7 @@ class WsPushDevice:
 
     def _until_down(self, now: float) -> float:
         """Wall seconds until the next offline window or reboot starts (a day if none is coming)."""
-        start = next((start for start, _ in self._spans if start > now), None)
-        return 86400.0 if start is None else max(0.0, (start - now) / self._clock.speed)
+        return self._down.wall_s_until_next(now, self._clock.speed)
 
     def _failed(self, error: BaseException) -> None:
         text = f"{type(error).__name__}: {error}"
