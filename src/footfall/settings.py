@@ -32,6 +32,12 @@ class Settings:
     mqtt_password: str = ""
     mqtt_topics: str = "/status/+"
     mqtt_share_group: str = ""
+    secret_key: str = ""
+    smtp_url: str = ""
+    mail_from: str = "footfall@localhost"
+    drop_port: int = 0
+    drop_host: str = "127.0.0.1"
+    drop_cert_file: str = ""
     policy: Policy = field(default_factory=Policy)
 
     @property
@@ -57,6 +63,14 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "FOOTFALL_MQTT_TOPICS": ("mqtt_topics", "comma-separated topic filters (/status/+)"),
     "FOOTFALL_MQTT_SHARE_GROUP": ("mqtt_share_group",
                                   "MQTT v5 shared-subscription group, to split the stream over hub workers"),
+    "FOOTFALL_SECRET_KEY": ("secret_key", "key sealing stored credentials (Fernet, base64); "
+                            "default: a key file made in the data directory"),
+    "FOOTFALL_SMTP_URL": ("smtp_url", "mail server: smtp://user:password@host:587?security=starttls "
+                          "(empty: mail is written to outbox/ in the data directory)"),
+    "FOOTFALL_MAIL_FROM": ("mail_from", "sender address of the hub's e-mails (footfall@localhost)"),
+    "FOOTFALL_DROP_PORT": ("drop_port", "port of the hub's own FTP drop for counters' daily files (0: off)"),
+    "FOOTFALL_DROP_HOST": ("drop_host", "address the FTP drop listens on (127.0.0.1; 0.0.0.0 for the LAN)"),
+    "FOOTFALL_DROP_CERT_FILE": ("drop_cert_file", "PEM certificate and key: the FTP drop then requires FTPS"),
 }
 # Variables read by the test suite, not the hub.
 _IGNORED_PREFIXES = ("FOOTFALL_TEST_",)

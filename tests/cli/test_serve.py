@@ -110,3 +110,32 @@ def test_opening_hours_from_the_command_line() -> None:
     hours = parse_opening_hours("mon-wed 09:00-12:00 13:00-18:00; sun 10:00-16:00")
     assert hours == {day: [["09:00", "12:00"], ["13:00", "18:00"]] for day in ("mon", "tue", "wed")} | {
         "sun": [["10:00", "16:00"]]}
+
+
+def test_serve_on_a_dedicated_websocket_port_serves_only_the_counters(hub: Hub) -> None:
+    import asyncio
+
+    import websockets
+
+    hub.run("company", "create", "Acme")
+    port, ws_port = _free_port(), _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-c", "from footfall.cli.main import app; app()", "serve",
+         "--port", str(port), "--ws-port", str(ws_port)],
+        env={**os.environ, "PYTHONUNBUFFERED": "1"}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        text=True)
+
+    async def check() -> str:
+        async with websockets.connect(f"ws://127.0.0.1:{ws_port}/ws") as ws:
+            await ws.send('{"Topic": "generic-test-topic", "Data": {"SerialNumber": "000000006afce315"}}')
+            return str(await ws.recv())
+
+    try:
+        assert _wait_for(lambda: _answers(f"http://127.0.0.1:{port}/healthz"), 30), "server did not start"
+        assert asyncio.run(check()) == "OK"
+        refused = httpx.get(f"http://127.0.0.1:{ws_port}/api/v1/sites")
+        assert refused.status_code == 404 and "only the counters' WebSocket" in refused.text
+    finally:
+        server.terminate()
+        output, _ = server.communicate(timeout=15)
+    assert f"WebSocket (dedicated port): ws://127.0.0.1:{ws_port}/ws" in output

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
@@ -56,17 +56,24 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None,
     from footfall.connectors.websocket import WebSocketConfig, WebSocketServer
     from footfall.ingest.core import IngestCore
     from footfall.live import LiveHub
+    from footfall.portal import install_portal
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        from footfall.connectors.mqtt.hub import mqtt_running
+        from footfall.api.background import services
 
         await app.state.live.start(app.state.ingest)
         await app.state.websocket.start(app.state.ingest)
         try:
-            # The MQTT subscriber (FOOTFALL_MQTT_URL) stops before the ingest core closes.
-            async with mqtt_running(settings, app.state.engine, app.state.ingest) as subscriber:
-                app.state.mqtt = subscriber
+            # Background services (MQTT subscriber, pollers, schedules) stop before the
+            # ingest core closes.
+            async with AsyncExitStack() as stack:
+                app.state.services = {}
+                for name, factory in services():
+                    handle = await stack.enter_async_context(
+                        factory(settings, app.state.engine, app.state.ingest))
+                    app.state.services[name] = handle
+                app.state.mqtt = app.state.services.get("mqtt")
                 yield
         finally:
             # Counters' last messages and coverage go to the ingest core before it closes.
@@ -90,6 +97,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None,
     app.counter_path, app.counter_endpoint = websocket.path, app.state.websocket
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes)
+    install_portal(app)  # the web UI at /portal
     app.include_router(health.router)
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)

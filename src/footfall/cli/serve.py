@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import socket
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 from sqlalchemy.engine import Engine
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from footfall.cli.hub import database, describe, load_settings
 from footfall.cli.output import fail, stdout, user_errors
@@ -90,9 +92,24 @@ def ws_url(host: str, port: int, path: str = "/ws") -> str:
     return f"ws://{f'[{shown}]' if ':' in shown else shown}:{port}{path}"
 
 
+def counters_only(path: str, endpoint: ASGIApp) -> ASGIApp:
+    """An ASGI app that serves only the counters' WebSocket at `path` (the dedicated port)."""
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket" and scope["path"] == path:
+            await endpoint(scope, receive, send)
+        elif scope["type"] == "http":
+            body = f"this port serves only the counters' WebSocket at {path}".encode()
+            await send({"type": "http.response.start", "status": 404,
+                        "headers": [(b"content-type", b"text/plain; charset=utf-8")]})
+            await send({"type": "http.response.body", "body": body})
+        elif scope["type"] == "websocket":
+            await send({"type": "websocket.close", "code": 1008})
+    return app
+
+
 def run_server(settings: Settings, engine: Engine, host: str, port: int,
-               websocket: WebSocketConfig | None = None) -> None:
-    """Serve the API and the counters' WebSocket on host:port until interrupted, rollups beside."""
+               websocket: WebSocketConfig | None = None, ws_port: int | None = None) -> None:
+    """Serve the API and the counters' WebSocket on host:port (and `ws_port`) until interrupted."""
     # Imported here: only serving needs FastAPI and uvicorn, and they take a second to load.
     import uvicorn
 
@@ -100,13 +117,31 @@ def run_server(settings: Settings, engine: Engine, host: str, port: int,
     from footfall.connectors.websocket import WebSocketConfig, uvicorn_options
 
     websocket = websocket if websocket is not None else WebSocketConfig()
+    app = create_app(settings, engine, websocket)
+    options = {"host": host, "log_level": "info", "timeout_graceful_shutdown": GRACEFUL_SHUTDOWN_S,
+               **uvicorn_options(websocket)}
+    servers = [uvicorn.Server(uvicorn.Config(app, port=port, **options))]
+    if ws_port:
+        # The hub's own lifespan (ingest core, WebSocket server) runs once, in the main server.
+        only = counters_only(websocket.path, app.state.websocket)
+        servers.append(uvicorn.Server(uvicorn.Config(only, port=ws_port, lifespan="off", **options)))
     loop = RollupLoop(engine)
     loop.start()
     try:
-        uvicorn.run(create_app(settings, engine, websocket), host=host, port=port, log_level="info",
-                    timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S, **uvicorn_options(websocket))
+        asyncio.run(_serve_together(servers))
     finally:
         loop.stop()
+
+
+async def _serve_together(servers: list[Any]) -> None:
+    """Run the servers until one stops (Ctrl-C reaches one of them), then stop the others."""
+    tasks = [asyncio.create_task(server.serve()) for server in servers]
+    await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    for server in servers:
+        server.should_exit = True
+    # The dedicated port closes first so counters stop sending before the hub winds down.
+    for task in reversed(tasks):
+        await task
 
 
 def serve_command(
@@ -114,6 +149,9 @@ def serve_command(
     port: int = typer.Option(8000, "--port", help="TCP port to listen on"),
     ws_config: Path | None = typer.Option(
         None, "--ws-config", help="TOML settings of the counters' WebSocket (auth, logins, limits)"),
+    ws_port: int | None = typer.Option(
+        None, "--ws-port", min=1, max=65535,
+        help="also serve the counters' WebSocket (only it) on this dedicated port"),
 ) -> None:
     """Serve the REST API and the counters' WebSocket (migrating the database first)."""
     from footfall.connectors.websocket.config import WebSocketConfig, WebSocketConfigError, load_config
@@ -132,5 +170,7 @@ def serve_command(
             out.print(f"Docs: {url}/docs")
             # Plain text: the address must copy and paste into a counter's settings as it is.
             typer.echo(f"WebSocket: {ws_url(host, port, websocket.path)}")
+            if ws_port:
+                typer.echo(f"WebSocket (dedicated port): {ws_url(host, ws_port, websocket.path)}")
             typer.echo(f"  (a counter's \"WebSocket Server Address\"; Basic auth {websocket.auth})")
-            run_server(settings, engine, host, port, websocket)
+            run_server(settings, engine, host, port, websocket, ws_port)

@@ -1,1 +1,1 @@
-"""The sample estate behind `footfall demo`: a seeded, deterministic retail chain."""
+"""The demo: a simulated fleet registered as an estate, its history, and its live push."""

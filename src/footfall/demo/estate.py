@@ -1,20 +1,14 @@
-"""Build the demo estate: company, sites, counters, group, then 30 days of data and today.
+"""Register a simulated fleet as a company's estate: sites, a group, counters, line kinds.
 
-Deterministic (one seed gives the same data) and idempotent (running it again creates no
-second company, site or counter and stores no record twice: ingest deduplicates).
+Idempotent: what exists is left alone, so a rerun (or a restart of the demo) adds nothing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection
 
-from footfall.demo.feed import Feed, FeedTotals, feed_counter
-from footfall.demo.layout import COMPANY, DEFAULT_DAYS, DEFAULT_SEED, GROUP, SITES
-from footfall.demo.records import OUTSIDE_LINE
 from footfall.domain.records import LineKind
 from footfall.estate.companies import create_company, find_company
 from footfall.estate.counters import create_counter, find_counter
@@ -22,90 +16,71 @@ from footfall.estate.errors import NotFound
 from footfall.estate.lines import list_lines, update_line
 from footfall.estate.site_groups import create_site_group, list_site_groups
 from footfall.estate.sites import create_site, find_site
-from footfall.ingest.core import IngestCore
-from footfall.storage.engine import write_tx
-
-Progress = Callable[[int, int], None]
+from footfall.simulator.fleet import OUTSIDE_ROI, WEEKDAYS, Fleet, SiteSpec
 
 
 @dataclass(slots=True)
-class DemoEstate:
-    """What the demo built: ids to report on, and what ingest said about the data."""
+class Estate:
+    """Ids of what was registered: the company, its sites (code → id), counters (serial → id)."""
 
     company_id: int
-    site_codes: list[str] = field(default_factory=list)
-    counter_ids: dict[str, int] = field(default_factory=dict)  # serial → id
-    totals: FeedTotals = field(default_factory=FeedTotals)
+    site_ids: dict[str, int] = field(default_factory=dict)
+    counter_ids: dict[str, int] = field(default_factory=dict)
 
 
-def ensure_estate(conn: Connection) -> DemoEstate:
-    """Create whatever part of the demo estate is missing; leave existing parts alone."""
+def _hhmm(minute: int) -> str:
+    return f"{minute // 60:02d}:{minute % 60:02d}"
+
+
+def opening_hours(spec: SiteSpec) -> dict[str, list[list[str]]]:
+    """The site's opening in the hub's form: {"mon": [["09:00", "20:00"]], …}; closed days left out."""
+    hours: dict[str, list[list[str]]] = {}
+    for key, span in zip(WEEKDAYS, spec.opening, strict=True):
+        if span is not None:
+            hours[key] = [[_hhmm(span[0]), _hhmm(span[1])]]
+    return hours
+
+
+def ensure_company(conn: Connection, name: str) -> int:
+    """The id of the company called `name`, created when missing."""
     try:
-        company_id = find_company(conn, COMPANY)["id"]
+        return int(find_company(conn, name)["id"])
     except NotFound:
-        company_id = create_company(conn, COMPANY)["id"]
-    built = DemoEstate(company_id)
-    site_ids = []
-    for spec in SITES:
+        return int(create_company(conn, name)["id"])
+
+
+def register_fleet(conn: Connection, company_id: int, fleet: Fleet, group: str | None = None) -> Estate:
+    """Create the fleet's sites and counters in the company (what exists is kept) and a site group."""
+    estate = Estate(company_id)
+    for spec in fleet.sites:
         try:
             site_id = find_site(conn, company_id, spec.code)["id"]
         except NotFound:
             site_id = create_site(conn, company_id, spec.code, spec.name, spec.timezone,
-                                  city=spec.city, country=spec.country, capacity=spec.capacity,
-                                  opening_hours=spec.opening_hours)["id"]
-        site_ids.append(site_id)
-        built.site_codes.append(spec.code)
-        for unit in spec.counters:
-            try:
-                row = find_counter(conn, company_id, unit.serial)
-            except NotFound:
-                row = create_counter(conn, company_id, unit.serial, unit.name, site_id,
-                                     channel="device_api")
-            built.counter_ids[unit.serial] = row["id"]
-    if not any(g["name"] == GROUP for g in list_site_groups(conn, company_id)):
-        create_site_group(conn, company_id, GROUP, site_ids)
-    return built
+                                  opening_hours=opening_hours(spec))["id"]
+        estate.site_ids[spec.code] = int(site_id)
+    for unit in fleet.counters:
+        try:
+            row = find_counter(conn, company_id, unit.serial)
+        except NotFound:
+            row = create_counter(conn, company_id, unit.serial, f"{fleet.site(unit.site_code).name} door "
+                                 f"{unit.door}", estate.site_ids[unit.site_code],
+                                 company_serial=unit.company_serial, channel=unit.channels[0])
+        estate.counter_ids[unit.serial] = int(row["id"])
+    if group and not any(g["name"] == group for g in list_site_groups(conn, company_id)):
+        create_site_group(conn, company_id, group, list(estate.site_ids.values()))
+    return estate
 
 
-def mark_outside_lines(conn: Connection, built: DemoEstate) -> None:
+def mark_outside_lines(conn: Connection, fleet: Fleet, estate: Estate) -> int:
     """Line 2 of a street-facing counter counts passers-by (ingest creates lines as entrances)."""
-    for spec in SITES:
-        for unit in spec.counters:
-            if not unit.outside_line:
-                continue
-            for row in list_lines(conn, built.company_id, built.counter_ids[unit.serial]):
-                if row["roi_id"] == OUTSIDE_LINE and row["kind"] != LineKind.OUTSIDE:
-                    update_line(conn, built.company_id, row["id"],
-                                {"kind": LineKind.OUTSIDE.value, "name": "Street"})
-
-
-def build_demo(engine: Engine, *, days: int = DEFAULT_DAYS, seed: int = DEFAULT_SEED,
-               now: datetime | None = None, on_progress: Progress | None = None) -> DemoEstate:
-    """Create the demo estate and ingest `days` days of history plus today so far."""
-    moment = now if now is not None else datetime.now(UTC)
-    if moment.tzinfo is None:
-        raise ValueError("now must be a timezone-aware datetime")
-    now_ts = int(moment.timestamp())
-    with write_tx(engine) as conn:
-        built = ensure_estate(conn)
-    units = [(spec, unit) for spec in SITES for unit in spec.counters]
-    total, done = len(units) * (days + 1), 0
-
-    def step() -> None:
-        nonlocal done
-        done += 1
-        if on_progress is not None:
-            on_progress(done, total)
-
-    core = IngestCore(engine)
-    try:
-        feed = Feed(core, built.company_id)
-        for spec, unit in units:
-            feed_counter(feed, spec, unit, seed, now_ts, days, step)
-        feed.flush()
-    finally:
-        core.close()
-    with write_tx(engine) as conn:
-        mark_outside_lines(conn, built)
-    built.totals = feed.totals
-    return built
+    marked = 0
+    for unit in fleet.counters:
+        if not unit.outside_line:
+            continue
+        for row in list_lines(conn, estate.company_id, estate.counter_ids[unit.serial]):
+            if row["roi_id"] == OUTSIDE_ROI and row["kind"] != LineKind.OUTSIDE.value:
+                update_line(conn, estate.company_id, row["id"],
+                            {"kind": LineKind.OUTSIDE.value, "name": "Street"})
+                marked += 1
+    return marked

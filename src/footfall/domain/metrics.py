@@ -40,4 +40,13 @@ METRICS: tuple[Metric, ...] = (
     Metric("verification_status", "Verification status", "", "verified / unverified"),
     Metric("verification_reasons", "Verification reasons", "", "why a bucket is unverified"),
     Metric("last_revised", "Last revised", "ISO 8601 UTC", "when the bucket's numbers last changed"),
+    # Sales (imported POS data): site and site group rows of an hour or longer; empty where
+    # the bucket has no sales, and on counter, area, minute and 15-minute rows.
+    Metric("transactions", "Transactions", "count", "sales transactions in the bucket (imported)"),
+    Metric("sales_value", "Sales value", "currency", "amount received in the bucket (imported)"),
+    Metric("conversion_rate", "Conversion rate", "ratio",
+           "transactions / visitors in, from the bucket's totals (never an average of ratios)"),
+    Metric("average_transaction_value", "Average transaction value", "currency",
+           "sales value / transactions"),
+    Metric("sales_per_visitor", "Sales per visitor", "currency", "sales value / visitors in"),
 )

@@ -13,7 +13,7 @@ from footfall.estate.errors import Conflict, Invalid, NotFound
 from footfall.security.passwords import hash_password, needs_rehash, verify_password
 from footfall.storage.tables import user
 
-ROLES = ("admin", "viewer")
+ROLES = ("admin", "manager", "viewer")
 _PUBLIC = [c for c in user.c if c.name != "password_hash"]
 
 

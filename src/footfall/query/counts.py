@@ -14,6 +14,7 @@ from footfall.domain.metrics import turn_in_rate
 from footfall.domain.status import AggregationStatus, aggregation_status
 from footfall.domain.timegrid import SUB_DAY_SECONDS, Bucket, Interval
 from footfall.domain.verification import Policy, VerificationStatus, Verifier
+from footfall.query.sales import add_sales, combine_sales
 from footfall.query.scope import Level, Member, members
 from footfall.query.tally import Tally, tally
 
@@ -52,9 +53,10 @@ def report(conn: Connection, request: CountsRequest, now_ts: int, policy: Policy
     request.check()
     units = members(conn, request.company_id, request.level, request.ident)
     per_member = [_member_rows(conn, m, request, now_ts, policy) for m in units]
+    add_sales(conn, request.company_id, request.level, request.interval, units, per_member)
     if request.level is not Level.SITE_GROUP:
         return per_member[0]
-    return _combine(units, per_member)
+    return combine(units, per_member)
 
 
 def counter_ids(conn: Connection, request: CountsRequest) -> set[int]:
@@ -131,7 +133,7 @@ def _revised(revised_us: int) -> str | None:
     return datetime.fromtimestamp(revised_us / 1_000_000, UTC).isoformat()
 
 
-def _combine(units: list[Member], per_member: list[list[dict[str, Any]]]) -> list[dict[str, Any]]:
+def combine(units: list[Member], per_member: list[list[dict[str, Any]]]) -> list[dict[str, Any]]:
     """Add member sites' rows that share a local wall-clock bucket (each in its own zone)."""
     merged: dict[tuple[str, int], list[tuple[Member, dict[str, Any]]]] = defaultdict(list)
     for member, rows in zip(units, per_member, strict=True):
@@ -167,6 +169,7 @@ def _sum_rows(parts: list[tuple[Member, dict[str, Any]]]) -> dict[str, Any]:
         "verification_reasons": sorted({f"{m.key}: {why}" for m, r in parts
                                         for why in r["verification_reasons"]}),
         "last_revised": max(revised) if revised else None,
+        **combine_sales(rows),
     }
 
 

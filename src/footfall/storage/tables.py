@@ -264,3 +264,14 @@ zone_occupancy = Table(
     Column("received_ts", BigInteger, nullable=False),
     PrimaryKeyConstraint("counter_id", "roi_id", "at_ts"),
 )
+
+# Each capability keeps its tables in its own module on the same metadata; importing them
+# here makes `metadata` (and Alembic, and the test fixtures) see every table.
+from footfall.storage import (  # noqa: E402, F401
+    tables_delivery,
+    tables_device_api,
+    tables_file_drop,
+    tables_portal,
+    tables_pull,
+    tables_sales,
+)

@@ -23,7 +23,10 @@ router = APIRouter(tags=["counts"])
 
 
 @router.get("/counts", description="Counts per bucket in the local time of each site; `to` is "
-            "inclusive. Rows carry aggregation and verification status and `last_revised`.")
+            "inclusive. Rows carry aggregation and verification status and `last_revised`. Sales fields "
+            "(`transactions`, `sales_value`, `conversion_rate`, `average_transaction_value`, "
+            "`sales_per_visitor`) are filled for site and site group rows of an hour or longer and are "
+            "null where no sales were imported, and on counter, area, minute and 15-minute rows.")
 def get_counts(
     principal: CurrentPrincipal,
     engine: EngineDep,

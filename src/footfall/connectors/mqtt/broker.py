@@ -6,11 +6,13 @@ Mosquitto / EMQX / HiveMQ instead (amqtt speaks MQTT 3.1.1 only: no shared subsc
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 log = logging.getLogger(__name__)
+SHUTDOWN_TIMEOUT_S = 5.0
 
 
 @asynccontextmanager
@@ -29,4 +31,8 @@ async def embedded_broker(port: int = 1883, host: str = "127.0.0.1") -> AsyncIte
     try:
         yield f"mqtt://{where}"
     finally:
-        await broker.shutdown()
+        # amqtt can wait forever on a client that never says goodbye: bound the shutdown.
+        try:
+            await asyncio.wait_for(broker.shutdown(), SHUTDOWN_TIMEOUT_S)
+        except TimeoutError:
+            log.warning("embedded MQTT broker did not stop within %.0f s; leaving it", SHUTDOWN_TIMEOUT_S)

@@ -1,0 +1,135 @@
+"""The dashboard's numbers: report rows of the company, a site group or a site, and their parts.
+
+Every series comes from `footfall.query.counts.report`, the function behind /api/v1/counts;
+the company level lines up its sites the way a site group does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy.engine import Engine
+
+from footfall.domain.timegrid import Interval
+from footfall.domain.verification import Policy
+from footfall.estate.common import Row
+from footfall.estate.counters import list_counters
+from footfall.estate.site_groups import list_site_groups
+from footfall.estate.sites import find_site, list_sites
+from footfall.portal.view import COMPARISONS, View, compared_range
+from footfall.query.counts import CountsRequest, combine, counter_ids, public, report
+from footfall.query.scope import Level, members
+from footfall.rollup.refresher import refresh
+from footfall.storage.engine import read_tx
+
+Rows = list[dict[str, Any]]
+
+
+def series(engine: Engine, company_id: int, level: str, ident: str, interval: Interval,
+           first: date, last: date, policy: Policy, now_ts: int) -> Rows:
+    """Report rows of one entity, after folding in what was ingested since the last rollup."""
+    if level == "company":
+        return company_series(engine, company_id, interval, first, last, policy, now_ts)[0]
+    request = CountsRequest(company_id, Level(level), ident, interval, first, last)
+    with read_tx(engine) as conn:
+        ids = counter_ids(conn, request)
+    refresh(engine, ids)
+    with read_tx(engine) as conn:
+        return public(report(conn, request, now_ts, policy))
+
+
+def company_series(engine: Engine, company_id: int, interval: Interval, first: date, last: date,
+                   policy: Policy, now_ts: int) -> tuple[Rows, dict[int, Rows]]:
+    """Every site's rows combined by local wall-clock bucket, and each site's own rows."""
+    with read_tx(engine) as conn:
+        sites = list_sites(conn, company_id)
+        refresh_ids = {c["id"] for c in list_counters(conn, company_id, unassigned=False)}
+    refresh(engine, refresh_ids)
+    units, per_site = [], []
+    with read_tx(engine) as conn:
+        for row in sites:
+            ident = str(row["id"])
+            units.extend(members(conn, company_id, Level.SITE, ident))
+            per_site.append(report(conn, CountsRequest(company_id, Level.SITE, ident, interval,
+                                                       first, last), now_ts, policy))
+    combined = combine(units, per_site) if per_site else []
+    return public(combined), {row["id"]: public(rows) for row, rows in zip(sites, per_site, strict=True)}
+
+
+def totals(rows: Rows) -> dict[str, Any]:
+    """One line of totals over a series: visitors, outside traffic, peak occupancy, statuses."""
+    visitors_in = sum(r["in"] for r in rows)
+    outside_values = [r["outside_traffic"] for r in rows if r["outside_traffic"] is not None]
+    outside = sum(outside_values) if outside_values else None
+    statuses: dict[str, int] = {}
+    for r in rows:
+        for key in (r["aggregation_status"], r["verification_status"]):
+            statuses[key] = statuses.get(key, 0) + 1
+    return {
+        "in": visitors_in, "out": sum(r["out"] for r in rows), "outside_traffic": outside,
+        "turn_in_rate": round(visitors_in / outside, 4) if outside else None,
+        "peak_occupancy": max((r["occupancy"] for r in rows), default=0),
+        "buckets": len(rows), "statuses": statuses,
+    }
+
+
+@dataclass(slots=True)
+class Dashboard:
+    """What one dashboard view shows."""
+
+    title: str
+    rows: Rows
+    comparisons: dict[str, dict[str, Any]] = field(default_factory=dict)
+    children: list[dict[str, Any]] = field(default_factory=list)
+    crumbs: list[tuple[str, str, str]] = field(default_factory=list)  # (label, level, id)
+
+
+def _child(label: str, level: str, ident: str, rows: Rows) -> dict[str, Any]:
+    return {"label": label, "level": level, "id": ident, **totals(rows)}
+
+
+def build(engine: Engine, company_id: int, company_name: str, view: View, policy: Policy,
+          now_ts: int) -> Dashboard:
+    """The view's series, its comparisons, and its parts one level down (for the drill-down)."""
+    args = (view.interval, view.first, view.last, policy, now_ts)
+    crumbs = [(company_name, "company", "")]
+    if view.level == "company":
+        rows, per_site = company_series(engine, company_id, *args)
+        with read_tx(engine) as conn:
+            sites, groups = list_sites(conn, company_id), list_site_groups(conn, company_id)
+        board = Dashboard(company_name, rows, crumbs=crumbs)
+        for g in groups:
+            member_rows = [r for sid in g["site_ids"] for r in per_site.get(sid, [])]
+            board.children.append(_child(g["name"], "site_group", str(g["id"]), member_rows))
+        board.children += [_child(f"{s['code']} · {s['name']}", "site", str(s["id"]), per_site[s["id"]])
+                           for s in sites]
+    elif view.level == "site_group":
+        rows = series(engine, company_id, "site_group", view.ident, *args)
+        with read_tx(engine) as conn:
+            group = next((g for g in list_site_groups(conn, company_id)
+                          if str(g["id"]) == view.ident or g["name"] == view.ident), None)
+            sites = [s for s in list_sites(conn, company_id)
+                     if group is not None and s["id"] in group["site_ids"]]
+        title = group["name"] if group else view.ident
+        board = Dashboard(title, rows, crumbs=[*crumbs, (title, "site_group", view.ident)])
+        board.children = [_child(f"{s['code']} · {s['name']}", "site", str(s["id"]),
+                                 series(engine, company_id, "site", str(s["id"]), *args)) for s in sites]
+    else:
+        rows = series(engine, company_id, "site", view.ident, *args)
+        with read_tx(engine) as conn:
+            site: Row = find_site(conn, company_id, view.ident)
+            doors = list_counters(conn, company_id, site_id=site["id"])
+        title = f"{site['code']} · {site['name']}"
+        board = Dashboard(title, rows, crumbs=[*crumbs, (title, "site", str(site["id"]))])
+        board.children = [_child(f"{c['name'] or c['serial']} ({c['serial']})", "counter", str(c["id"]),
+                                 series(engine, company_id, "counter", str(c["id"]), *args))
+                          for c in doors]
+    for kind in view.compare:
+        first, last = compared_range(view, kind)
+        board.comparisons[kind] = {
+            "label": COMPARISONS[kind], "from": first.isoformat(), "to": last.isoformat(),
+            "rows": series(engine, company_id, view.level, view.ident, view.interval, first, last,
+                           policy, now_ts)}
+    return board
