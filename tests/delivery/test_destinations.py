@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -141,3 +141,23 @@ def test_unknown_item_fails_at_once_without_retries(client: TestClient, a: Tenan
     assert "could not be built" in run["error"] and "'NOPE'" in run["error"]
     [notice] = mailbox.wait_for(1)
     assert notice["To"] == "oncall@example.com"  # the analyst got nothing, on-call was told
+
+
+def test_an_hourly_delivery_sends_the_hour_it_covers(client: TestClient, a: Tenant, mailbox: Mailbox) -> None:
+    estate = build_estate(client, a)
+    created = delivery(client, a, estate.site, destination="email", recipients=["analyst@example.com"],
+                       frequency="hourly", at="00:05", file_name="footfall_{site}_{start:%Y%m%d%H}.{ext}")
+    before = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    run = run_now(client, a, created["id"])
+    after = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    assert run["status"] == "delivered", run["error"]
+    [message] = mailbox.wait_for(1)
+    [attachment] = [part for part in message.walk() if part.get_filename()]
+    rows = READERS["csv"](attachment.get_payload(decode=True))
+    assert len(rows) == 1, [(r["start"], r["end"]) for r in rows]
+    [row] = rows
+    # The local hour that ended last, not the whole day around it.
+    assert datetime.fromisoformat(row["start"]) in {before - timedelta(hours=1), after - timedelta(hours=1)}
+    first, last = date.fromisoformat(run["period_first"]), date.fromisoformat(run["period_last"])
+    expected = api_rows(client, a, "site", estate.site, "hour", first, last)
+    assert row in [{k: r[k] for k in COLUMNS} for r in expected]

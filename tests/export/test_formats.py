@@ -129,3 +129,12 @@ def test_the_repeated_fall_back_hour_stays_two_rows(client: TestClient, a: Tenan
     times = [line.split(",")[1] for line in body.decode().splitlines()[1:]]
     assert len(times) == 25 and len(set(times)) == 25
     assert times[1:3] == ["01:00+01:00", "01:00+00:00"]
+
+
+def test_a_window_keeps_only_the_buckets_that_start_in_it() -> None:
+    from footfall.export.rows import in_window
+
+    rows = [{"start": "2024-03-31T00:00:00+00:00"}, {"start": "2024-03-31T02:00:00+01:00"},
+            {"start": "2024-03-31T03:00:00+01:00"}, {"start": "2024-03-31T10:00"}]
+    start = 1711846800  # 2024-03-31T01:00:00Z = 02:00 BST
+    assert in_window(rows, start, start + 3600) == rows[1:2] + rows[3:]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import threading
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any, TypeAlias
@@ -19,6 +18,7 @@ from footfall.simulator.faults import FaultPlan
 from footfall.simulator.fleet import CounterSpec, Fleet, SiteSpec
 from footfall.simulator.traffic import tallies
 from footfall.simulator.truth import truth_rows
+from tests.simulator.devices_harness import Devices, SteppedClock
 
 OPEN = ((9 * 60, 21 * 60),) * 7
 LONDON, KATHMANDU = ZoneInfo("Europe/London"), ZoneInfo("Asia/Kathmandu")
@@ -46,37 +46,6 @@ FAULTS = {BROKEN: FaultPlan(http_500_rate=1.0), FLAKY: FaultPlan(http_500_rate=0
 
 Server: TypeAlias = DeviceApiServer   # the two fixtures' types, short for signatures
 Http: TypeAlias = httpx.Client
-
-
-class SteppedClock:
-    """A simulated clock the test moves by hand."""
-
-    def __init__(self, now: float) -> None:
-        self.value = now
-
-    def now(self) -> float:
-        """The time the test set."""
-        return self.value
-
-
-class Devices:
-    """A DeviceApiServer running in its own event loop thread, for plain synchronous tests."""
-
-    def __init__(self, server: DeviceApiServer) -> None:
-        self.server = server
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-
-    def __enter__(self) -> DeviceApiServer:
-        self.thread.start()
-        asyncio.run_coroutine_threadsafe(self.server.start(), self.loop).result(10)
-        return self.server
-
-    def __exit__(self, *exc: object) -> None:
-        asyncio.run_coroutine_threadsafe(self.server.stop(), self.loop).result(10)
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(10)
-        self.loop.close()
 
 
 @pytest.fixture(scope="module")

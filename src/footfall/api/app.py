@@ -14,6 +14,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 import footfall.settings
 from footfall.api.body_limit import BodyLimitMiddleware
 from footfall.api.errors import install_error_handlers
+from footfall.api.redact import install as install_redaction
 from footfall.api.routers import ROUTERS, health
 from footfall.settings import Settings
 from footfall.storage.engine import make_engine
@@ -95,6 +96,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None,
     websocket = websocket if websocket is not None else WebSocketConfig()
     app.state.websocket = WebSocketServer(websocket, engine)
     app.counter_path, app.counter_endpoint = websocket.path, app.state.websocket
+    install_redaction()  # no access_token in the request log
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_body_bytes=settings.max_body_bytes)
     install_portal(app)  # the web UI at /portal

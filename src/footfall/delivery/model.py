@@ -92,14 +92,19 @@ class Delivery:
             retries=int(row["retries"]), retry_delay_s=float(row["retry_delay_s"]),
         )
 
-    def export_request(self, first: date, last: date, ids: list[str] | None = None) -> ExportRequest:
-        """The export of this delivery's selection (or of `ids`) over local dates first..last."""
+    def export_request(self, first: date, last: date, ids: list[str] | None = None,
+                       window: tuple[int, int] | None = None) -> ExportRequest:
+        """The export of this delivery's selection (or of `ids`) over local dates first..last.
+
+        `window` narrows it to the buckets starting in [start, end): an hourly delivery
+        sends the hour it covers, not the whole day around it.
+        """
         return ExportRequest(
             company_id=self.company_id, level=self.level,  # type: ignore[arg-type]
             ids=ids if ids is not None else self.ids,  # type: ignore[arg-type]
             interval=self.interval, first=first, last=last,  # type: ignore[arg-type]
             format=self.format, dateformat=self.dateformat,  # type: ignore[arg-type]
-            timeformat=self.timeformat, columns=self.columns, bom=self.bom,
+            timeformat=self.timeformat, columns=self.columns, bom=self.bom, window=window,
         )
 
     def file_for(self, request: ExportRequest, period: Period, tz: ZoneInfo, run_at: datetime,

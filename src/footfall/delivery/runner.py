@@ -86,7 +86,8 @@ async def in_tx(engine: Engine, work: Callable[[Connection], T]) -> T:
 
 
 def _build(hub: Hub, job: Job, path: Path) -> tuple[int, int]:
-    request = job.delivery.export_request(job.period.first, job.period.last, job.ids)
+    window = (job.period.start_ts, job.period.end_ts)
+    request = job.delivery.export_request(job.period.first, job.period.last, job.ids, window)
     with path.open("wb") as out:
         stats = write_export(hub.engine, request, out, hub.settings.policy)
     return stats.rows, stats.bytes

@@ -52,6 +52,10 @@ class ExportRequest:
     timeformat: str = DEFAULT_TIME
     columns: list[str] | None = None  # None: the default set
     bom: bool = False
+    # Only buckets starting in [start, end) (UTC epoch seconds), e.g. the hour an hourly
+    # delivery covers; None: every bucket of the dates. Rows of a site group whose sites
+    # start a bucket at different instants (several zones) carry a label and are kept.
+    window: tuple[int, int] | None = None
 
     def __post_init__(self) -> None:
         self.validate()
@@ -69,6 +73,9 @@ class ExportRequest:
         if days > MAX_DAYS[self.interval]:
             raise ExportError("todate", f"at most {MAX_DAYS[self.interval]} days per "
                               f"{self.interval} export, asked for {days}")
+        if self.window is not None and not self.window[0] < self.window[1]:
+            raise ExportError("window", f"window start {self.window[0]} is not before "
+                                        f"its end {self.window[1]}")
         for name, kind in (("dateformat", "date"), ("timeformat", "time")):
             try:
                 parse(getattr(self, name), kind)

@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from footfall.api.routers.live import KEEPALIVE_S, RECONNECT_MS, sse
 from footfall.domain.metrics import METRICS
 from footfall.estate.errors import NotFound
 from footfall.estate.sites import find_site
-from footfall.live.fanout import Subscription
-from footfall.live.hub import LiveHub
+from footfall.live.stream import site_stream
 from footfall.portal import charts
 from footfall.portal.auth import PortalError, engine_of, page
 from footfall.portal.render import TWINS, render, twin, twin_links
@@ -77,20 +74,7 @@ async def site_live(request: Request, me: Reader, ident: str) -> StreamingRespon
         site_id = await run_in_threadpool(lookup)
     except NotFound as error:
         raise PortalError(404, error.message) from None
-    hub: LiveHub = request.app.state.live
-    subscription = await hub.subscribe(me.company_id, site_id)
-    return StreamingResponse(_stream(hub, subscription), media_type="text/event-stream",
-                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
-
-
-async def _stream(hub: LiveHub, subscription: Subscription) -> AsyncIterator[bytes]:
-    try:
-        yield f"retry: {RECONNECT_MS}\n\n".encode()
-        while not subscription.closed:
-            messages = await subscription.get(KEEPALIVE_S)
-            yield b"".join(map(sse, messages)) if messages else b": keepalive\n\n"
-    finally:
-        hub.unsubscribe(subscription)
+    return await site_stream(request.app.state.live, me.company_id, site_id)
 
 
 @router.get("/sites/{ident}")

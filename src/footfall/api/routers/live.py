@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import orjson
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from footfall.api.deps import CurrentPrincipal, EngineDep
 from footfall.estate.sites import find_site
-from footfall.live.fanout import Message, Subscription
-from footfall.live.hub import LiveHub
+from footfall.live.stream import site_stream
 from footfall.storage.engine import read_tx
 
 router = APIRouter(prefix="/sites", tags=["live"])
 
-KEEPALIVE_S = 15.0
-RECONNECT_MS = 3000
 DESCRIPTION = (
     "Server-sent events (`text/event-stream`) of one site, for dashboards: `event: occupancy` "
     "first (`{site, site_id, day, in, out, occupancy, at}`: visitors since the site's local "
@@ -28,22 +22,6 @@ DESCRIPTION = (
     "`event: lagged` (`{dropped}`). A comment line every 15 s keeps proxies from closing it. "
     "Browsers' EventSource cannot send headers: pass `access_token=` instead."
 )
-
-
-def sse(message: Message) -> bytes:
-    """One message in the text/event-stream framing."""
-    kind, data = message
-    return b"event: " + kind.encode() + b"\ndata: " + orjson.dumps(data) + b"\n\n"
-
-
-async def _stream(hub: LiveHub, subscription: Subscription) -> AsyncIterator[bytes]:
-    try:
-        yield f"retry: {RECONNECT_MS}\n\n".encode()
-        while not subscription.closed:
-            messages = await subscription.get(KEEPALIVE_S)
-            yield b"".join(map(sse, messages)) if messages else b": keepalive\n\n"
-    finally:
-        hub.unsubscribe(subscription)
 
 
 @router.get("/{id_or_code}/live", description=DESCRIPTION,
@@ -57,7 +35,4 @@ async def site_live(id_or_code: str, request: Request, principal: CurrentPrincip
             return int(find_site(conn, principal.company_id, id_or_code)["id"])
 
     site_id = await run_in_threadpool(lookup)
-    hub: LiveHub = request.app.state.live
-    subscription = await hub.subscribe(principal.company_id, site_id)
-    return StreamingResponse(_stream(hub, subscription), media_type="text/event-stream",
-                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+    return await site_stream(request.app.state.live, principal.company_id, site_id)
