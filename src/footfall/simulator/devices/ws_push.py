@@ -187,11 +187,15 @@ class WsPushDevice:
             crossing, attempt = taken
             text = encode(event_message(crossing, self._tz, now, skew_s=skew), python_literal=self._literal)
             first = attempt == 0
-            if first and self._faults.roll("malformed", crossing.uuid):
+            broken = first and self._faults.roll("malformed", crossing.uuid)
+            # Both go on the wire record before either is sent: if the link fails while the
+            # broken copy goes out, the event is still known as unanswered and is re-sent.
+            if broken:
                 self.outbox.sent(MALFORMED, crossing.uuid)
+            self.outbox.sent(EVENT, crossing.uuid, attempt)
+            if broken:
                 self._stats.malformed += 1
                 await self._send(ws, malformed(text))
-            self.outbox.sent(EVENT, crossing.uuid, attempt)
             await self._send(ws, text)
             if first and self._faults.roll("duplicate", crossing.uuid):
                 self.outbox.sent(DUPLICATE, crossing.uuid, attempt)
