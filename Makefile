@@ -32,6 +32,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/live_ws.py
 	$(BIN)/python bench/sales_import.py
 	$(BIN)/python bench/export.py
+	$(BIN)/python bench/device_api_poll.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

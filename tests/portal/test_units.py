@@ -133,7 +133,7 @@ def test_page_table() -> None:
     assert allowed_pages("admin", ["dashboard", "company"]) == {"dashboard", "company"}
     assert allowed_pages("viewer", ["company"]) == frozenset()  # a limit never widens the role
     shown = [p.key for p in navigation(allowed_pages("admin"))]
-    assert shown == ["dashboard", "sites", "counters"]  # pages not built yet stay hidden
+    assert shown == ["dashboard", "sites", "counters", "exports", "imports", "integration"]  # built ones
     assert all(p.path is None or p.path.startswith("/portal/") for p in PAGES)
     with pytest.raises(ValueError, match="unknown page 'reports'"):
         check_pages(["dashboard", "reports"])

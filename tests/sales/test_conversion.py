@@ -135,6 +135,21 @@ def test_hours_and_the_site_group_use_bucket_totals_not_averages(engine: Engine,
     assert group["conversion_rate"] == round(all_transactions / all_in, 4)
 
 
+def test_company_day_conversion_equals_transactions_over_visitors_in(engine: Engine, simulated) -> None:  # type: ignore[no-untyped-def]
+    _fleet, company, truth, totals = simulated
+    rows = _report(engine, company, Level.COMPANY, "", Interval.DAY)
+    [row] = [r for r in rows if r["start"].startswith(DAY.isoformat())]
+    visitors_in = sum(sum(t.values()) for t in truth.values())
+    transactions = sum(t for t, _c in totals.values())
+    cents = sum(c for _t, c in totals.values())
+    assert row["in"] == visitors_in > 0
+    assert row["transactions"] == transactions
+    assert row["sales_value"] == round(cents / 100, 2)
+    assert row["conversion_rate"] == round(transactions / visitors_in, 4)
+    assert row["average_transaction_value"] == round(cents / transactions / 100, 2)
+    assert row["sales_per_visitor"] == round(cents / visitors_in / 100, 4)
+
+
 def _group_total(engine: Engine, company: int) -> dict:
     """Sites in different zones give one row per local wall-clock day: that day is ours."""
     rows = _report(engine, company, Level.SITE_GROUP, "All", Interval.DAY)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from footfall.domain.timegrid import zone
-from footfall.sales.fields import CODE_BITS
+from footfall.sales.columns import HourSums
 from footfall.sales.hours import hour_start_ts, utc_hours
 
 LONDON = zone("Europe/London")
@@ -28,10 +28,11 @@ def test_the_hour_start_is_the_local_hour_in_utc() -> None:
 
 def test_dst_nights_keep_every_row() -> None:
     spring, fall = date(2024, 3, 31), date(2024, 10, 27)
-    hourly = {
-        (_hour(spring, 1) << CODE_BITS): [1, 100],   # 01:xx does not exist: lands in 02:00 BST
-        (_hour(spring, 2) << CODE_BITS): [2, 200],
-        (_hour(fall, 1) << CODE_BITS): [4, 400],     # the repeated hour: its first occurrence
+    hourly = {  # site index 0: the key is the local hour
+        _hour(spring, 1): (1, 100),   # 01:xx does not exist: lands in 02:00 BST
+        _hour(spring, 2): (2, 200),
+        _hour(fall, 1): (4, 400),     # the repeated hour: its first occurrence
     }
-    hours = utc_hours(hourly, ["LDN"], {"LDN": (7, LONDON)})
-    assert hours == {(7, _ts(2024, 3, 31, 1)): [3, 300], (7, _ts(2024, 10, 27, 0)): [4, 400]}
+    hours = utc_hours(HourSums.from_dict(hourly), ["LDN"], {"LDN": (7, LONDON)})
+    assert hours.as_dict() == {(7, _ts(2024, 3, 31, 1)): (3, 300), (7, _ts(2024, 10, 27, 0)): (4, 400)}
+    assert hours.spans == {7: (_ts(2024, 3, 31, 1), _ts(2024, 10, 27, 0))}

@@ -77,8 +77,8 @@ def test_json_and_python_literal_round_trip_through_the_hub_parser() -> None:
             event = parse_event(parse_message_text(text), now_ts=1592363900)
             assert isinstance(event, Event)
             assert event.serial == "000000006afce315"
-            assert event.metric is Metric(metric)
-            assert event.people_type is PeopleType(people_type)
+            assert event.metric == Metric(metric)
+            assert event.people_type == PeopleType(people_type)
             assert event.roi_id == roi
             assert event.start_ts == event.end_ts == 1592363801
             assert event.uploaded_ts == 1592363805

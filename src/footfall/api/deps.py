@@ -1,9 +1,10 @@
-"""Dependencies of the routes, as `Annotated` aliases: engine, settings, ingest core, principal."""
+"""Dependencies of the routes, as `Annotated` aliases: engine, settings, ingest core, principal,
+and the role a token needs to change settings."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import APIKeyQuery, HTTPAuthorizationCredentials, HTTPBearer
@@ -11,7 +12,7 @@ from sqlalchemy.engine import Engine
 
 from footfall.estate.common import utcnow
 from footfall.ingest.core import IngestCore
-from footfall.security.tokens import needs_touch, touch_token, verify_token
+from footfall.security.tokens import needs_touch, outranks, touch_token, verify_token
 from footfall.settings import Settings
 from footfall.storage.engine import read_tx, write_tx
 
@@ -24,10 +25,11 @@ _QUERY_METHODS = frozenset({"GET", "HEAD"})
 
 @dataclass(frozen=True, slots=True)
 class Principal:
-    """Who is calling: the company whose rows the request may see, and the token used."""
+    """Who is calling: the company whose rows the request may see, the token used and its role."""
 
     company_id: int
     token_id: int
+    role: str
 
 
 def get_engine(request: Request) -> Engine:
@@ -81,7 +83,28 @@ def get_principal(
     if needs_touch(owner, now):
         with write_tx(engine) as conn:
             touch_token(conn, owner.token_id, now)
-    return Principal(company_id=owner.company_id, token_id=owner.token_id)
+    return Principal(company_id=owner.company_id, token_id=owner.token_id, role=owner.role)
 
 
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
+_READS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def writes_need(minimum: str) -> Any:
+    """A router dependency: reads are open to every token, changes need a token of `minimum` role."""
+
+    def check(request: Request, principal: CurrentPrincipal) -> None:
+        if request.method in _READS or outranks(principal.role, minimum):
+            return
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail=(
+            f"this API token has the {principal.role} role: it may read, but "
+            f"{request.method} {request.url.path} changes settings and needs "
+            f"{'an admin token' if minimum == 'admin' else f'a {minimum} or admin token'}"))
+
+    return Depends(check)
+
+
+# Sites, groups, areas, counters, lines, deliveries and sales settings: managers and admins.
+EstateWrites = writes_need("manager")
+# API tokens: admins only (as the portal's token page).
+TokenWrites = writes_need("admin")

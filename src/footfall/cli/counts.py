@@ -80,18 +80,21 @@ def render_table(rows: list[dict[str, Any]], title: str, interval: Interval) -> 
 def counts_command(
     company: str = typer.Option(..., "--company", help="the company's name"),
     level: Level = typer.Option(Level.SITE, "--level", help="what to report on"),
-    ident: str = typer.Option(..., "--id", help="site code, counter serial, area or group name, or id"),
+    ident: str | None = typer.Option(None, "--id", help="site code, counter serial, area or group "
+                                     "name, or id (not needed for --level company)"),
     interval: Interval = typer.Option(Interval.HOUR, "--interval", help="bucket width"),
     first: str = typer.Option(..., "--from", help="first local date, YYYY-MM-DD"),
     last: str = typer.Option(..., "--to", help="last local date (inclusive), YYYY-MM-DD"),
     output: Format = typer.Option(Format.TABLE, "--format", help="table, csv or json"),
 ) -> None:
     """Print counts per bucket in each site's local time, with aggregation and verification status."""
+    if ident is None and level is not Level.COMPANY:
+        fail(f"--id is required for --level {level.value}")
     with user_errors():
         settings = load_settings()
         with database(settings) as engine:
             with read_tx(engine) as conn:
-                request = CountsRequest(company_id(conn, company), level, ident, interval,
+                request = CountsRequest(company_id(conn, company), level, ident or "", interval,
                                         _day(first, "--from"), _day(last, "--to"))
                 request.check()
                 ids = counter_ids(conn, request)
@@ -103,7 +106,7 @@ def counts_command(
     elif output is Format.JSON:
         typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
     else:
-        title = f"{level.value} {ident} · {interval.value} · {request.first} to {request.last}"
+        title = f"{level.value} {ident or company} · {interval.value} · {request.first} to {request.last}"
         stdout().print(render_table(rows, title, interval))
         _note_gaps(rows)
 

@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 import ast
-import hashlib
 import json
 import re
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from footfall.domain.event_batch import (
+    EVENT_TOPIC,
+    canonical_batch,
+    content_identity,
+    read_canonical,
+    upload_ts,
+)
 from footfall.domain.fields import (
-    EARLIEST_TS,
-    FUTURE_TOLERANCE_S,
     FieldError,
     integer,
     require,
     serial,
-    serial_or_none,
     timestamp,
 )
 from footfall.domain.records import Event, Metric, PeopleType
@@ -25,7 +28,6 @@ from footfall.domain.records import Event, Metric, PeopleType
 _METRIC = {1: Metric.IN, 2: Metric.OUT}
 _PEOPLE = {1: PeopleType.VISITOR, 2: PeopleType.STAFF}
 _CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-EVENT_TOPIC = "ffc-eventrawdata"
 TEST_TOPIC = "generic-test-topic"
 MAX_MESSAGE_CHARS = 64 * 1024
 
@@ -52,47 +54,14 @@ def parse_message_text(text: str) -> Any:
 
 def parse_event(payload: Any, now_ts: int) -> Event | ConnectionCheck:
     """Turn one event payload (with or without the Topic/Data wrapper) into an `Event`."""
-    if type(payload) is dict:
-        data = payload.get("Data", payload)
-        if type(data) is dict and (data is payload or payload.get("Topic") == EVENT_TOPIC):
-            fast = _canonical_event(data, now_ts)
-            if fast is not None:
-                return fast
-    return _read_event(payload, now_ts)
-
-
-# Keyed by (type, value) so that True, 1.0 or "1" never pass for the integer 1.
-_FAST_METRIC = {(int, 1): Metric.IN, (int, 2): Metric.OUT}
-_FAST_PEOPLE = {(int, 1): PeopleType.VISITOR, (int, 2): PeopleType.STAFF,
-                (type(None), None): PeopleType.VISITOR}
+    fast = canonical_batch((payload,), now_ts)
+    return fast[0] if fast else _read_event(payload, now_ts)
 
 
 def _canonical_event(data: dict[str, Any], now_ts: int) -> Event | None:
-    """The shape devices send millions of times, read without the generic checks.
-
-    Returns None for anything else (strings for numbers, no UUID, odd values), which then
-    goes through `_read_event` and gets its precise error; both readers agree on the rest.
-    """
-    get = data.get
-    camera, start, end, roi = get("CameraSerial"), get("EventStartTime"), get("EventEndTime"), get("RoiId")
-    raw_uuid, people_id = get("UUID"), get("PeopleId")
-    metric_id, people_type_id = get("MetricId"), get("PeopleTypeId")
-    metric = _FAST_METRIC.get((type(metric_id), metric_id))
-    people_type = _FAST_PEOPLE.get((type(people_type_id), people_type_id))
-    if (metric is None or people_type is None or type(camera) is not str or type(start) is not int
-            or type(roi) is not int or roi < 0 or type(raw_uuid) is not str
-            or not EARLIEST_TS <= start <= now_ts + FUTURE_TOLERANCE_S
-            or not (end is None or end == start)
-            or not (people_id is None or type(people_id) is int)
-            or not _CANONICAL_UUID.fullmatch(raw_uuid)):
-        return None
-    checked = serial_or_none(camera)
-    if checked is None:
-        return None
-    uploaded = get("UploadedUTCDateTime")
-    return Event(checked, roi, metric, people_type, people_id, start, start,
-                 "u" + raw_uuid.replace("-", ""),
-                 None if uploaded is None else _uploaded(uploaded, now_ts))
+    """The fast reader (`event_batch`) on one `Data` object: its event, or None if unusual."""
+    fast = read_canonical((data,), now_ts)
+    return fast[0] if fast else None
 
 
 def _read_event(payload: Any, now_ts: int) -> Event | ConnectionCheck:
@@ -136,20 +105,10 @@ def _read_event(payload: Any, now_ts: int) -> Event | ConnectionCheck:
     people_id = get("PeopleId")
     if people_id is not None:
         people_id = integer(people_id, "PeopleId")
-    uploaded = _uploaded(get("UploadedUTCDateTime"), now_ts)
+    uploaded = upload_ts(get("UploadedUTCDateTime"), now_ts)
     identity = _identity(get("UUID"), camera, roi, int(metric), start, end, people_id,
                          int(people_type))
-    return Event(camera, roi, metric, people_type, people_id, start, end, identity, uploaded)
-
-
-def _uploaded(raw: Any, now_ts: int) -> int | None:
-    """The upload time is a cross-check only: a wrong one never refuses the event."""
-    if raw is None:
-        return None
-    try:
-        return timestamp(raw, "UploadedUTCDateTime", now_ts)
-    except FieldError:
-        return None
+    return Event(camera, roi, int(metric), int(people_type), people_id, start, end, identity, uploaded)
 
 
 def _identity(
@@ -164,5 +123,4 @@ def _identity(
             return "u" + uuid.UUID(str(raw_uuid)).hex
         except ValueError:
             raise FieldError(f"UUID {raw_uuid!r} is not a UUID") from None
-    content = f"{camera}|{roi}|{metric}|{start}|{end}|{people_id}|{people_type}"
-    return "c" + hashlib.blake2b(content.encode(), digest_size=16).hexdigest()
+    return content_identity(camera, roi, metric, start, end, people_id, people_type)

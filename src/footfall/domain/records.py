@@ -40,13 +40,15 @@ class Event(NamedTuple):
     """One line crossing pushed by a device (WebSocket / MQTT).
 
     A named tuple rather than a dataclass: ingest builds millions of them and a tuple is
-    the cheapest immutable record Python has.
+    the cheapest immutable record Python has. `metric` and `people_type` hold the plain
+    integer values of `Metric` and `PeopleType` (equal to the members): the database driver
+    binds a plain int directly, an IntEnum only after an adapter lookup per value.
     """
 
     serial: str
     roi_id: int
-    metric: Metric
-    people_type: PeopleType
+    metric: int
+    people_type: int
     people_id: int | None
     start_ts: int
     end_ts: int

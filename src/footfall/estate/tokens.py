@@ -6,18 +6,32 @@ from sqlalchemy import insert, select
 from sqlalchemy.engine import Connection
 
 from footfall.estate.common import Row, fetch_owned, require_text, utcnow
-from footfall.security.tokens import display_prefix, generate_token, hash_token, revoke_token_id
+from footfall.estate.errors import Invalid
+from footfall.security.tokens import (
+    RoleRefused,
+    display_prefix,
+    generate_token,
+    grantable,
+    hash_token,
+    revoke_token_id,
+)
 from footfall.storage.tables import api_token
 
 # Everything but the digest: the digest is not a secret, but nobody needs it.
 _PUBLIC = [c for c in api_token.c if c.name != "token_hash"]
 
 
-def create_token(conn: Connection, company_id: int, name: str) -> tuple[Row, str]:
-    """Create a token; returns its public row and the plaintext, which is never available again."""
+def create_token(conn: Connection, company_id: int, name: str, role: str | None = None,
+                 creator_role: str = "admin") -> tuple[Row, str]:
+    """Create a token (role at most `creator_role`, which it defaults to); returns its public row
+    and the plaintext, which is never available again."""
+    try:
+        role = grantable(creator_role, role)
+    except RoleRefused as error:
+        raise Invalid(str(error), field="role") from None
     plaintext = generate_token()
     values = {
-        "company_id": company_id, "name": require_text(name, "name", 200),
+        "company_id": company_id, "name": require_text(name, "name", 200), "role": role,
         "token_hash": hash_token(plaintext), "prefix": display_prefix(plaintext),
         "created_at": utcnow(),
     }

@@ -41,7 +41,8 @@ def bucket_start(row: dict[str, Any]) -> datetime:
 
 IDENTITY: tuple[Column, ...] = (
     Column("item_id", "Id", "int", lambda i, r: i.id, "database id of the exported item", False),
-    Column("level", "Level", "text", lambda i, r: i.level, "counter, area, site or site_group", False),
+    Column("level", "Level", "text", lambda i, r: i.level, "counter, area, site, site_group or company",
+           False),
     Column("code", "Code", "text", lambda i, r: i.code,
            "site code, counter serial, area or site group name"),
     Column("name", "Name", "text", lambda i, r: i.name, "name of the counter, area, site or group"),

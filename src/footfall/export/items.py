@@ -1,4 +1,4 @@
-"""The items an export covers: counters, areas, sites or site groups of one company."""
+"""The items an export covers: counters, areas, sites or site groups of one company, or the company."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Select, null, select
 from sqlalchemy.engine import Connection
 
-from footfall.storage.tables import area, counter, site, site_group
+from footfall.storage.tables import area, company, counter, site, site_group
 
 
 class ItemNotFound(LookupError):
@@ -47,14 +47,18 @@ def _query(level: str, company_id: int) -> Select[Any]:
         return (select(site.c.id, site.c.code, site.c.name, null(), site.c.code, site.c.name,
                        site.c.timezone)
                 .where(site.c.company_id == company_id).order_by(site.c.code))
+    if level == "company":  # the caller's company itself: all of its sites
+        return select(company.c.id, company.c.name, company.c.name, null(), null(), null(),
+                      null()).where(company.c.id == company_id)
     return (select(site_group.c.id, site_group.c.name, site_group.c.name, null(), null(), null(),
                    null())
             .where(site_group.c.company_id == company_id).order_by(site_group.c.name))
 
 
 _CODE = {"counter": counter.c.serial, "area": area.c.name, "site": site.c.code,
-         "site_group": site_group.c.name}
-_ID = {"counter": counter.c.id, "area": area.c.id, "site": site.c.id, "site_group": site_group.c.id}
+         "site_group": site_group.c.name, "company": company.c.name}
+_ID = {"counter": counter.c.id, "area": area.c.id, "site": site.c.id, "site_group": site_group.c.id,
+       "company": company.c.id}
 
 
 def _item(level: str, row: Sequence[Any]) -> Item:

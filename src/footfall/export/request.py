@@ -42,7 +42,7 @@ class ExportRequest:
     """One export: whose rows, which buckets, which dates, which file."""
 
     company_id: int
-    level: Literal["counter", "area", "site", "site_group"]
+    level: Literal["counter", "area", "site", "site_group", "company"]
     ids: list[str] | Literal["all"]
     interval: Literal["minute", "15min", "hour", "day", "week", "month"]
     first: date

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from footfall.domain.counts import parse_alive_span, parse_reported_count
+from footfall.domain.event_batch import canonical_events
 from footfall.domain.events import ConnectionCheck, parse_event
 from footfall.domain.fields import FieldError
 from footfall.domain.records import AliveSpan, Event, RecordError, ReportedCount
+from footfall.ingest.count_batch import canonical_counts
 
 
 @dataclass(slots=True)
@@ -35,7 +37,11 @@ class IngestResult:
 
 @dataclass(slots=True)
 class Submission:
-    """One caller's parsed records for one company, waiting for the group commit."""
+    """One caller's records for one company, waiting for the group commit.
+
+    It arrives as received (`raw`) and is read in the writer's thread (`read`), so that the
+    callers' threads and the writer do not take the interpreter from each other per record.
+    """
 
     company_id: int
     channel: str
@@ -44,42 +50,82 @@ class Submission:
     spans: list[AliveSpan] = field(default_factory=list)
     checks: list[ConnectionCheck] = field(default_factory=list)
     errors: list[RecordError] = field(default_factory=list)
+    raw: tuple[Sequence[Any], Sequence[Any], Sequence[Any]] | None = None
+    received_ts: int = 0
 
     @property
     def size(self) -> int:
-        """Records to write."""
+        """Records to write (or to read, before `read`)."""
+        if self.raw is not None:
+            return sum(map(len, self.raw))
         return len(self.events) + len(self.counts) + len(self.spans) + len(self.checks)
 
 
-def prepare(
-    company_id: int,
-    now_ts: int,
-    *,
-    channel: str = "api",
-    events: Iterable[Any] = (),
-    counts: Iterable[Any] = (),
-    coverage: Iterable[Any] = (),
-) -> Submission:
+def receive(company_id: int, now_ts: int, *, channel: str = "api", events: Iterable[Any] = (),
+            counts: Iterable[Any] = (), coverage: Iterable[Any] = ()) -> Submission:
+    """A submission of raw payloads received at `now_ts`, to be `read` later."""
+    raw = tuple(r if isinstance(r, list | tuple) else list(r) for r in (events, counts, coverage))
+    return Submission(company_id, channel, raw=raw, received_ts=now_ts)  # type: ignore[arg-type]
+
+
+def prepare(company_id: int, now_ts: int, *, channel: str = "api", events: Iterable[Any] = (),
+            counts: Iterable[Any] = (), coverage: Iterable[Any] = ()) -> Submission:
     """Parse raw payloads; a bad record becomes an error with its index, the rest go on."""
-    submission = Submission(company_id, channel)
-    for index, payload in enumerate(events):
-        try:
-            parsed = parse_event(payload, now_ts)
-        except FieldError as error:
-            submission.errors.append(RecordError(index, str(error)))
-            continue
-        if isinstance(parsed, ConnectionCheck):
-            submission.checks.append(parsed)
-        else:
-            submission.events.append(parsed)
-    for index, payload in enumerate(counts):
-        try:
-            submission.counts.append(parse_reported_count(payload, now_ts))
-        except FieldError as error:
-            submission.errors.append(RecordError(index, str(error)))
+    submission = receive(company_id, now_ts, channel=channel, events=events, counts=counts,
+                         coverage=coverage)
+    read(submission)
+    return submission
+
+
+def read(submission: Submission) -> None:
+    """Parse a received submission's payloads in place (a no-op once read)."""
+    if submission.raw is None:
+        return
+    (events, counts, coverage), now_ts = submission.raw, submission.received_ts
+    submission.raw = None
+    _read_events(submission, events, now_ts)
+    _read_counts(submission, counts, now_ts)
     for index, payload in enumerate(coverage):
         try:
             submission.spans.append(parse_alive_span(payload, now_ts))
         except FieldError as error:
             submission.errors.append(RecordError(index, str(error)))
-    return submission
+
+
+def _read_events(submission: Submission, events: Sequence[Any], now_ts: int) -> None:
+    # What devices send is read at speed; anything else gets the full reader and its errors.
+    fast, others = canonical_events(events, now_ts)
+    if not others:
+        submission.events = fast
+        return
+    slow: dict[int, Event | ConnectionCheck | None] = {}
+    for index in others:
+        try:
+            slow[index] = parse_event(events[index], now_ts)
+        except FieldError as error:
+            submission.errors.append(RecordError(index, str(error)))
+            slow[index] = None
+    read_fast = iter(fast)  # in input order, between the others
+    for index in range(len(events)):
+        parsed = slow[index] if index in slow else next(read_fast)
+        if isinstance(parsed, ConnectionCheck):
+            submission.checks.append(parsed)
+        elif parsed is not None:
+            submission.events.append(parsed)
+
+
+def _read_counts(submission: Submission, counts: Sequence[Any], now_ts: int) -> None:
+    # The connectors' usual shape is read at speed; anything else gets the full reader.
+    fast, others = canonical_counts(counts, now_ts)
+    if not others:
+        submission.counts = fast
+        return
+    read_fast, slow = iter(fast), set(others)
+    for index, payload in enumerate(counts):  # in input order: the last report of a cell wins
+        if index not in slow:
+            submission.counts.append(next(read_fast))
+            continue
+        try:
+            submission.counts.append(parse_reported_count(payload, now_ts))
+        except FieldError as error:
+            submission.errors.append(RecordError(index, str(error)))

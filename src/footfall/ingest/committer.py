@@ -18,7 +18,7 @@ from concurrent.futures import Future
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from footfall.ingest.batch import IngestResult, Submission
+from footfall.ingest.batch import IngestResult, Submission, read
 from footfall.ingest.writer import Stored, Writer
 from footfall.storage.engine import write_tx
 
@@ -88,7 +88,25 @@ class GroupCommitter:
                     break
                 group.append(item)  # type: ignore[arg-type]
                 size += group[-1][0].size
-            self._commit(group)
+            group = self._read(group)
+            if group:
+                self._commit(group)
+
+    def _read(self, group: list[Item]) -> list[Item]:
+        """Parse the group's submissions; those without records to write are answered now."""
+        kept = []
+        for submission, future in group:
+            try:
+                read(submission)
+            except Exception:  # a parser bug fails its submission, never the writer
+                log.exception("ingest could not read a submission from %s", submission.channel)
+                future.set_exception(StorageUnavailable("ingest failed: the records could not be read"))
+                continue
+            if submission.size:
+                kept.append((submission, future))
+            else:
+                future.set_result(IngestResult(errors=list(submission.errors)))
+        return kept
 
     def _commit(self, group: list[Item]) -> None:
         try:

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from footfall.ingest.batch import IngestResult, prepare
+from footfall.ingest.batch import IngestResult, read, receive
 from footfall.ingest.committer import GroupCommitter, Listener
 
 
@@ -22,12 +22,18 @@ class IngestCore:
         self.engine = engine
         self._clock = clock
         self._committer = GroupCommitter(engine, clock, max_group_records=max_group_records)
+        # Where records are parsed. SQLite works inside this process: parsing in the callers'
+        # threads would only fight the writer for the interpreter, so the writer parses each
+        # group itself. PostgreSQL works in its own process: callers parse while it writes.
+        self._read_by_caller = engine.dialect.name == "postgresql"
 
     def submit(self, company_id: int, *, channel: str = "api", events: Iterable[Any] = (),
                counts: Iterable[Any] = (), coverage: Iterable[Any] = ()) -> Future[IngestResult]:
-        """Parse now, store with the next group commit; the future resolves after commit."""
-        submission = prepare(company_id, int(self._clock()), channel=channel,
+        """Parse and store with the next group commit; the future resolves after commit."""
+        submission = receive(company_id, int(self._clock()), channel=channel,
                              events=events, counts=counts, coverage=coverage)
+        if self._read_by_caller:
+            read(submission)
         return self._committer.submit(submission)
 
     def ingest(self, company_id: int, **records: Any) -> IngestResult:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from itertools import chain
-from operator import itemgetter
+from functools import partial
+from operator import attrgetter, itemgetter
 from typing import NamedTuple
 
 from sqlalchemy import and_, delete, select, update
@@ -35,8 +35,12 @@ MAX_SPAN_LOOKBACK_S = 31 * 86400
 # An `Event` is stored as its counter's id, its other fields, and when it was received.
 EVENT_FIELDS = Event._fields[1:]
 EVENT_COLUMNS = ("counter_id", *EVENT_FIELDS, "received_ts")
-_SERIAL, _ROI, _START, _IDENTITY = (
-    itemgetter(Event._fields.index(f)) for f in ("serial", "roi_id", "start_ts", "identity"))
+_SERIAL, _ROI, _START = (itemgetter(Event._fields.index(f)) for f in ("serial", "roi_id", "start_ts"))
+# A reported count is stored under its cell's key (`CellKey` order) with its values.
+CELL_KEY = ("counter_id", "start_ts", "roi_id", "length_s", "source")
+CELL_VALUES = ("in_count", "out_count", "staff_in", "staff_out")
+CELL_COLUMNS = (*CELL_KEY, *CELL_VALUES, "received_ts")
+_COUNT_SERIAL = attrgetter("serial")
 
 
 @dataclass(slots=True)
@@ -56,43 +60,38 @@ class _Share:
 
     def hours(self) -> set[tuple[int, int]]:
         """The (counter, UTC hour) pairs these events touch."""
+        counter_id, events = self.counter_id, self.events
+        first = min(map(_START, events))
+        first -= first % 3600
+        if max(map(_START, events)) < first + 3600:  # the usual case, at C speed
+            return {(counter_id, first)}
+        return {(counter_id, t - t % 3600) for t in map(_START, events)}
+
+    def lines(self) -> set[tuple[int, int]]:
+        """The (counter, RoiId) pairs these events mention."""
         counter_id = self.counter_id
-        return {(counter_id, t - t % 3600) for t in map(_START, self.events)}
+        return {(counter_id, roi) for roi in set(map(_ROI, self.events))}
 
 
-def _shares(group: list[Submission], counters: dict[CounterKey, tuple[int, int | None]]) -> list[_Share]:
+def _shares(group: list[Submission], serials: list[set[str]],
+            counters: dict[CounterKey, tuple[int, int | None]]) -> list[_Share]:
     """Split each submission's events by counter (almost always one counter each)."""
     shares = []
-    for index, s in enumerate(group):
+    for index, (s, its) in enumerate(zip(group, serials, strict=True)):
         events = s.events
         if not events:
             continue
-        serials = set(map(_SERIAL, events))
-        split = [events] if len(serials) == 1 else [
-            [e for e in events if e.serial == one] for one in sorted(serials)]
+        split = [events] if len(its) == 1 else [
+            [e for e in events if e.serial == one] for one in sorted(its)]
         for part in split:
             counter_id, site_id = counters[(s.company_id, part[0].serial)]
             shares.append(_Share(index, s.company_id, counter_id, site_id, part))
     return shares
 
 
-def _rois_by_serial(s: Submission) -> dict[str, set[int]]:
-    """The lines (RoiIds) each counter's records in a submission mention."""
-    found: dict[str, set[int]] = defaultdict(set)
-    events = s.events
-    if events and len(set(map(_SERIAL, events))) == 1:  # the usual case, at C speed
-        found[events[0].serial].update(map(_ROI, events))
-    else:
-        for e in events:
-            found[e.serial].add(e.roi_id)
-    for c in s.counts:
-        found[c.serial].add(c.roi_id)
-    return found
-
-
 def mark_dirty(conn: Connection, marks: set[tuple[int, int]]) -> None:
     """Queue (counter, UTC hour) pairs for rollup; a new generation if already queued."""
-    dialect.insert_many(
+    dialect.insert_rows(
         conn, dirty_hour, ("counter_id", "hour_ts", "gen"),
         [(c, h, 1) for c, h in sorted(marks)],
         conflict="ON CONFLICT (counter_id, hour_ts) DO UPDATE SET gen = dirty_hour.gen + 1",
@@ -137,10 +136,12 @@ class Writer:
         results = [IngestResult(errors=list(s.errors), checks=len(s.checks)) for s in group]
         self.stored = []
         now = datetime.fromtimestamp(now_ts, UTC)
-        counters = self._counters(conn, group, now)
+        serials = [set(map(_SERIAL, s.events)) for s in group]  # the counters events speak for
+        counters = self._counters(conn, group, serials, now)
+        shares = _shares(group, serials, counters)
         dirty: set[tuple[int, int]] = set()
-        self._lines(conn, group, counters)
-        self._events(conn, group, counters, results, dirty, now_ts)
+        self._lines(conn, group, shares, counters)
+        self._events(conn, shares, results, dirty, now_ts)
         self._counts(conn, group, counters, results, dirty, now_ts)
         self._spans(conn, group, counters, results, dirty)
         self._checks(conn, group, counters, now)
@@ -150,18 +151,19 @@ class Writer:
         return results
 
     def _counters(
-        self, conn: Connection, group: list[Submission], now: datetime
+        self, conn: Connection, group: list[Submission], serials: list[set[str]], now: datetime
     ) -> dict[CounterKey, tuple[int, int | None]]:
         wanted: dict[int, set[str]] = defaultdict(set)
-        for s in group:
-            serials = wanted[s.company_id]
-            serials.update(map(_SERIAL, s.events))
-            serials.update(r.serial for r in (*s.counts, *s.spans))
-            serials.update(c.serial for c in s.checks if c.serial)
+        for s, its in zip(group, serials, strict=True):
+            named = wanted[s.company_id]
+            named |= its
+            named.update(map(_COUNT_SERIAL, s.counts))
+            named.update(map(_COUNT_SERIAL, s.spans))
+            named.update(c.serial for c in s.checks if c.serial)
         found: dict[CounterKey, tuple[int, int | None]] = {}
-        for company_id, serials in wanted.items():
-            found.update(_lookup(conn, company_id, serials))
-            missing = sorted(s for s in serials if (company_id, s) not in found)
+        for company_id, named in wanted.items():
+            found.update(_lookup(conn, company_id, named))
+            missing = sorted(s for s in named if (company_id, s) not in found)
             if missing:
                 # Unknown serials are kept as unassigned counters, never dropped.
                 conn.execute(
@@ -172,13 +174,15 @@ class Writer:
                 found.update(_lookup(conn, company_id, set(missing)))
         return found
 
-    def _lines(self, conn: Connection, group: list[Submission],
+    def _lines(self, conn: Connection, group: list[Submission], shares: list[_Share],
                counters: dict[CounterKey, tuple[int, int | None]]) -> None:
         seen: set[tuple[int, int]] = set()
+        for share in shares:
+            seen |= share.lines()
         for s in group:
-            for serial, rois in _rois_by_serial(s).items():
-                counter_id = counters[(s.company_id, serial)][0]
-                seen.update((counter_id, roi) for roi in rois)
+            if s.counts:
+                seen.update((counters[(s.company_id, serial)][0], roi)
+                            for serial, roi in {(c.serial, c.roi_id) for c in s.counts})
         new = seen - self._known_lines
         if new:
             conn.execute(
@@ -189,10 +193,8 @@ class Writer:
             )
             self._pending_lines |= new
 
-    def _events(self, conn: Connection, group: list[Submission],
-                counters: dict[CounterKey, tuple[int, int | None]],
-                results: list[IngestResult], dirty: set[tuple[int, int]], now_ts: int) -> None:
-        shares = _shares(group, counters)
+    def _events(self, conn: Connection, shares: list[_Share], results: list[IngestResult],
+                dirty: set[tuple[int, int]], now_ts: int) -> None:
         if not shares:
             return
         conflict = "ON CONFLICT (counter_id, start_ts, identity) DO NOTHING"
@@ -200,31 +202,31 @@ class Writer:
         for share in shares:
             by_company[share.company_id].extend(share.events)
         total = sum(len(events) for events in by_company.values())
-        unique = len(set(map(_IDENTITY, chain.from_iterable(by_company.values()))))
-        if unique == total:
-            # Live streams rarely re-send: insert without RETURNING and only look closer
-            # when some rows were already stored (then redo it, accounting row by row).
-            with conn.begin_nested() as savepoint:
-                inserted = sum(
-                    dialect.insert_by_serial(conn, event, EVENT_FIELDS, events, company_id, now_ts,
-                                             conflict)[0]
-                    for company_id, events in by_company.items())
-                if inserted < total:
-                    savepoint.rollback()
-            if inserted == total:
-                for share in shares:
-                    result = results[share.index]
-                    result.accepted += len(share.events)
-                    result.unassigned += len(share.events) if share.unassigned else 0
-                    dirty.update(share.hours())
-                    self.stored.append(Stored(share.company_id, share.counter_id, share.site_id,
-                                              share.events))
-                return
-        self._events_with_resends(conn, shares, results, dirty, conflict, now_ts)
+        ids = _ids_by_company(shares)
+        # Live streams rarely re-send: insert without RETURNING and only look closer when
+        # some rows were already stored or repeated (then redo it, accounting row by row).
+        with conn.begin_nested() as savepoint:
+            inserted = sum(
+                dialect.insert_by_serial(conn, event, EVENT_FIELDS, events, ids[company_id], now_ts,
+                                         conflict)[0]
+                for company_id, events in by_company.items())
+            if inserted < total:
+                savepoint.rollback()
+        if inserted < total:
+            self._events_with_resends(conn, shares, results, dirty, conflict, now_ts, ids)
+            return
+        stored = self.stored
+        for share in shares:
+            result, n = results[share.index], len(share.events)
+            result.accepted += n
+            if share.site_id is None:
+                result.unassigned += n
+            dirty |= share.hours()
+            stored.append(Stored(share.company_id, share.counter_id, share.site_id, share.events))
 
     def _events_with_resends(self, conn: Connection, shares: list[_Share],
                              results: list[IngestResult], dirty: set[tuple[int, int]],
-                             conflict: str, now_ts: int) -> None:
+                             conflict: str, now_ts: int, ids: dict[int, dict[str, int]]) -> None:
         # The table's unique key → (share, event); a repeat inside the group is a duplicate.
         owner: dict[tuple[int, int, str], tuple[_Share, Event]] = {}
         by_company: dict[int, list[Event]] = defaultdict(list)
@@ -238,7 +240,7 @@ class Writer:
                 by_company[share.company_id].append(e)
         for company_id, events in by_company.items():
             _count, stored = dialect.insert_by_serial(
-                conn, event, EVENT_FIELDS, events, company_id, now_ts, conflict,
+                conn, event, EVENT_FIELDS, events, ids[company_id], now_ts, conflict,
                 returning=("counter_id", "start_ts", "identity"))
             for key in stored:
                 share, e = owner.pop(key)
@@ -253,39 +255,35 @@ class Writer:
     def _counts(self, conn: Connection, group: list[Submission],
                 counters: dict[CounterKey, tuple[int, int | None]],
                 results: list[IngestResult], dirty: set[tuple[int, int]], now_ts: int) -> None:
-        # The last report of a key wins: a re-sent interval replaces, never adds.
-        latest: dict[CellKey, tuple[int, bool, dict]] = {}
+        # The last report of a cell wins: a re-sent interval replaces, never adds.
+        latest: dict[CellKey, tuple[int, bool, tuple]] = {}  # → (submission, unassigned, row)
         for index, s in enumerate(group):
+            if not s.counts:
+                continue
+            ids = {serial: counters[(s.company_id, serial)] for serial in set(map(_COUNT_SERIAL, s.counts))}
             for c in s.counts:
-                counter_id, site_id = counters[(s.company_id, c.serial)]
-                key = (counter_id, c.start_ts, c.roi_id, c.length_s, c.source)
-                if key in latest:
-                    results[latest[key][0]].accepted += 1  # replaced within this group
-                latest[key] = (index, site_id is None, {
-                    "counter_id": counter_id, "start_ts": c.start_ts, "roi_id": c.roi_id,
-                    "length_s": c.length_s, "source": c.source, "in_count": c.in_count,
-                    "out_count": c.out_count, "staff_in": c.staff_in, "staff_out": c.staff_out,
-                    "received_ts": now_ts,
-                })
-        if not latest:
-            return
-        keys = ["counter_id", "start_ts", "roi_id", "length_s", "source"]
-        values = ["in_count", "out_count", "staff_in", "staff_out"]
-        statement = dialect.upsert(conn, count_cell, keys, [*values, "received_ts"],
-                                   only_if_changed_in=values)
-        returned = conn.execute(
-            statement.returning(*(count_cell.c[k] for k in keys)),
-            [row for _i, _u, row in latest.values()],
-        )
-        changed = {tuple(r) for r in returned}
-        for key, (index, unassigned, row) in latest.items():
-            if key in changed:
-                results[index].accepted += 1
-                results[index].unassigned += unassigned
-                dirty.update((key[0], h) for h in hours_of(row["start_ts"],
-                                                           row["start_ts"] + row["length_s"]))
-            else:
-                results[index].duplicates += 1
+                counter_id, site_id = ids[c.serial]
+                row = (counter_id, c.start_ts, c.roi_id, c.length_s, c.source, c.in_count, c.out_count,
+                       c.staff_in, c.staff_out, now_ts)
+                key = row[:5]
+                replaced = latest.get(key)
+                if replaced is not None:
+                    results[replaced[0]].accepted += 1  # replaced within this group
+                latest[key] = (index, site_id is None, row)
+        if latest:
+            for key, (index, unassigned) in _changed_cells(conn, latest).items():
+                result = results[index]
+                if unassigned is None:
+                    result.duplicates += 1
+                    continue
+                result.accepted += 1
+                result.unassigned += unassigned
+                counter_id, start, _roi, length, _source = key
+                hour = start - start % 3600
+                if start + length <= hour + 3600:  # the usual case: inside one hour
+                    dirty.add((counter_id, hour))
+                else:
+                    dirty.update((counter_id, h) for h in hours_of(start, start + length))
 
     def _spans(self, conn: Connection, group: list[Submission],
                counters: dict[CounterKey, tuple[int, int | None]],
@@ -341,14 +339,44 @@ class Writer:
         stale = sorted(c for c in counter_ids
                        if now_ts - self._last_seen.get(c, 0) >= LAST_SEEN_EVERY_S)
         if stale:
-            conn.execute(update(counter).where(counter.c.id.in_(stale)).values(last_seen_at=now))
+            conn.execute(update(counter).where(dialect.among(conn, counter.c.id, stale))
+                         .values(last_seen_at=now))
             self._last_seen.update(dict.fromkeys(stale, now_ts))
+
+
+def _changed_cells(conn: Connection, latest: dict[CellKey, tuple[int, bool, tuple]]
+                   ) -> dict[CellKey, tuple[int, bool | None]]:
+    """Upsert the cells; each key → (submission, unassigned), or (submission, None) if unchanged."""
+    rows = [row for _i, _u, row in latest.values()]
+    upsert = partial(dialect.upsert_rows, conn, count_cell, CELL_COLUMNS, rows, keys=CELL_KEY,
+                     update=(*CELL_VALUES, "received_ts"), only_if_changed_in=CELL_VALUES)
+    # A pull is usually all new or an identical re-send: the count of rows changed tells
+    # which, and only a mix is redone, returning the cells that changed.
+    with conn.begin_nested() as savepoint:
+        changed, _ = upsert()
+        if 0 < changed < len(rows):
+            savepoint.rollback()
+    if changed == len(rows):
+        return {key: (index, unassigned) for key, (index, unassigned, _row) in latest.items()}
+    if changed == 0:
+        return {key: (index, None) for key, (index, _u, _row) in latest.items()}
+    stored = set(upsert(returning=CELL_KEY)[1])
+    return {key: (index, unassigned if key in stored else None)
+            for key, (index, unassigned, _row) in latest.items()}
+
+
+def _ids_by_company(shares: list[_Share]) -> dict[int, dict[str, int]]:
+    """Company → serial → counter id, for the serials of these shares."""
+    ids: dict[int, dict[str, int]] = defaultdict(dict)
+    for share in shares:
+        ids[share.company_id][share.events[0].serial] = share.counter_id
+    return ids
 
 
 def _lookup(conn: Connection, company_id: int, serials: set[str]) -> dict[CounterKey, tuple[int, int | None]]:
     rows = conn.execute(
         select(counter.c.id, counter.c.serial, counter.c.site_id).where(
-            and_(counter.c.company_id == company_id, counter.c.serial.in_(sorted(serials)))
+            and_(counter.c.company_id == company_id, dialect.among(conn, counter.c.serial, sorted(serials)))
         )
     )
     return {(company_id, serial): (cid, site) for cid, serial, site in rows}

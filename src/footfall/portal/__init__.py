@@ -33,7 +33,13 @@ def _router() -> APIRouter:
         routes_auth,
         routes_counters,
         routes_dashboard,
+        routes_exports,
+        routes_imports,
+        routes_integration,
         routes_settings,
+        routes_settings_access,
+        routes_settings_counters,
+        routes_settings_estate,
         routes_sites,
     )
 
@@ -49,7 +55,9 @@ def _router() -> APIRouter:
         return FileResponse(plotly_js(), media_type="text/javascript",
                             headers={"Cache-Control": "public, max-age=86400"})
 
-    for module in (routes_auth, routes_dashboard, routes_sites, routes_counters, routes_settings):
+    for module in (routes_auth, routes_dashboard, routes_sites, routes_counters, routes_exports,
+                   routes_imports, routes_integration, routes_settings, routes_settings_estate,
+                   routes_settings_counters, routes_settings_access):
         router.include_router(module.router)
     return router
 

@@ -16,6 +16,7 @@ Figure = dict[str, Any]
 
 IN_COLOUR, OUT_COLOUR, OUTSIDE_COLOUR = "#2563eb", "#f97316", "#64748b"
 RATE_COLOUR, OCCUPANCY_COLOUR, KEY_COLOUR = "#16a34a", "#7c3aed", "#94a3b8"
+SALES_COLOUR, VALUE_COLOUR = "#0d9488", "#db2777"
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,10 +142,39 @@ def outside_figure(rows: Rows) -> Figure | None:
         return None
     data = [bars("outside traffic", rows, "outside_traffic", OUTSIDE_COLOUR),
             line("turn-in rate", rows, "turn_in_rate", RATE_COLOUR, "y2"), no_data_marks(rows)]
-    layout = _layout("Outside traffic and turn-in rate", "passers-by",
-                     yaxis2={"title": {"text": "turn-in rate"}, "overlaying": "y", "side": "right",
-                             "tickformat": ".0%", "rangemode": "tozero"})
+    layout = _layout("Outside traffic and turn-in rate", "passers-by", yaxis2=_rate_axis("turn-in rate"))
     return {"data": data + status_key(), "layout": layout}
+
+
+def _rate_axis(title: str) -> dict[str, Any]:
+    """A right-hand axis in per cent, over the main one."""
+    return {"title": {"text": title}, "overlaying": "y", "side": "right", "tickformat": ".0%",
+            "rangemode": "tozero"}
+
+
+def has_sales(rows: Rows) -> bool:
+    """Whether any bucket has imported sales (sales keys are None elsewhere)."""
+    return any(r.get("transactions") is not None for r in rows)
+
+
+def conversion_figure(rows: Rows) -> Figure | None:
+    """Transactions (bars) and conversion rate (line, right axis); None without imported sales."""
+    if not has_sales(rows):
+        return None
+    data = [bars("transactions", rows, "transactions", SALES_COLOUR),
+            line("conversion rate", rows, "conversion_rate", RATE_COLOUR, "y2"), no_data_marks(rows)]
+    layout = _layout("Transactions and conversion rate", "transactions",
+                     yaxis2=_rate_axis("conversion rate"))
+    return {"data": data + status_key(), "layout": layout}
+
+
+def transaction_value_figure(rows: Rows) -> Figure | None:
+    """Average transaction value per bucket; None without imported sales."""
+    if not has_sales(rows):
+        return None
+    data = [line("average transaction value", rows, "average_transaction_value", VALUE_COLOUR),
+            no_data_marks(rows)]
+    return {"data": data + status_key(), "layout": _layout("Average transaction value", "value")}
 
 
 def occupancy_figure(rows: Rows, sub_day: bool) -> Figure:

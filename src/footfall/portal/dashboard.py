@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
+from footfall.domain.conversion import NO_SALES
 from footfall.domain.timegrid import Interval
 from footfall.domain.verification import Policy
 from footfall.estate.common import Row
@@ -20,6 +21,7 @@ from footfall.estate.site_groups import list_site_groups
 from footfall.estate.sites import find_site, list_sites
 from footfall.portal.view import COMPARISONS, View, compared_range
 from footfall.query.counts import CountsRequest, combine, counter_ids, public, report
+from footfall.query.sales import combine_sales
 from footfall.query.scope import Level, members
 from footfall.rollup.refresher import refresh
 from footfall.storage.engine import read_tx
@@ -84,10 +86,13 @@ class Dashboard:
     comparisons: dict[str, dict[str, Any]] = field(default_factory=dict)
     children: list[dict[str, Any]] = field(default_factory=list)
     crumbs: list[tuple[str, str, str]] = field(default_factory=list)  # (label, level, id)
+    # Sales totals of the whole view: transactions / visitors in of the site-buckets with sales.
+    sales: dict[str, Any] = field(default_factory=lambda: dict(NO_SALES))
 
 
 def _child(label: str, level: str, ident: str, rows: Rows) -> dict[str, Any]:
-    return {"label": label, "level": level, "id": ident, **totals(rows)}
+    # Sales of site rows, pooled: each site-bucket with sales counts its own visitors.
+    return {"label": label, "level": level, "id": ident, **totals(rows), **combine_sales(rows)}
 
 
 def build(engine: Engine, company_id: int, company_name: str, view: View, policy: Policy,
@@ -99,7 +104,8 @@ def build(engine: Engine, company_id: int, company_name: str, view: View, policy
         rows, per_site = company_series(engine, company_id, *args)
         with read_tx(engine) as conn:
             sites, groups = list_sites(conn, company_id), list_site_groups(conn, company_id)
-        board = Dashboard(company_name, rows, crumbs=crumbs)
+        board = Dashboard(company_name, rows, crumbs=crumbs,
+                          sales=combine_sales([r for site_rows in per_site.values() for r in site_rows]))
         for g in groups:
             member_rows = [r for sid in g["site_ids"] for r in per_site.get(sid, [])]
             board.children.append(_child(g["name"], "site_group", str(g["id"]), member_rows))
@@ -114,15 +120,18 @@ def build(engine: Engine, company_id: int, company_name: str, view: View, policy
                      if group is not None and s["id"] in group["site_ids"]]
         title = group["name"] if group else view.ident
         board = Dashboard(title, rows, crumbs=[*crumbs, (title, "site_group", view.ident)])
-        board.children = [_child(f"{s['code']} · {s['name']}", "site", str(s["id"]),
-                                 series(engine, company_id, "site", str(s["id"]), *args)) for s in sites]
+        sites_rows = [series(engine, company_id, "site", str(s["id"]), *args) for s in sites]
+        board.children = [_child(f"{s['code']} · {s['name']}", "site", str(s["id"]), site_rows)
+                          for s, site_rows in zip(sites, sites_rows, strict=True)]
+        board.sales = combine_sales([r for site_rows in sites_rows for r in site_rows])
     else:
         rows = series(engine, company_id, "site", view.ident, *args)
         with read_tx(engine) as conn:
             site: Row = find_site(conn, company_id, view.ident)
             doors = list_counters(conn, company_id, site_id=site["id"])
         title = f"{site['code']} · {site['name']}"
-        board = Dashboard(title, rows, crumbs=[*crumbs, (title, "site", str(site["id"]))])
+        board = Dashboard(title, rows, crumbs=[*crumbs, (title, "site", str(site["id"]))],
+                          sales=combine_sales(rows))
         board.children = [_child(f"{c['name'] or c['serial']} ({c['serial']})", "counter", str(c["id"]),
                                  series(engine, company_id, "counter", str(c["id"]), *args))
                           for c in doors]

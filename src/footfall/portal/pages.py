@@ -31,15 +31,15 @@ PAGES: tuple[Page, ...] = (
     Page("dashboard", "Dashboard", "/portal/dashboard", ALL),
     Page("sites", "Sites", "/portal/sites", ALL),
     Page("counters", "Counters", "/portal/counters", ALL),
-    Page("exports", "Export centre", None, STAFF),
-    Page("imports", "Import", None, STAFF),
-    Page("integration", "Integration tool", None, STAFF),
+    Page("exports", "Export centre", "/portal/exports", STAFF),
+    Page("imports", "Import", "/portal/imports", STAFF),
+    Page("integration", "Integration tool", "/portal/integration", STAFF),
     Page("settings", "Settings", "/portal/settings", STAFF, "settings"),
     Page("company", "Company", "/portal/settings/company", ADMIN, "settings"),
-    Page("settings_sites", "Sites and groups", None, STAFF, "settings"),
-    Page("settings_counters", "Counters", None, STAFF, "settings"),
-    Page("users", "Users", None, ADMIN, "settings"),
-    Page("tokens", "API tokens", None, ADMIN, "settings"),
+    Page("settings_sites", "Sites and groups", "/portal/settings/sites", STAFF, "settings"),
+    Page("settings_counters", "Counters", "/portal/settings/counters", STAFF, "settings"),
+    Page("users", "Users", "/portal/settings/users", ADMIN, "settings"),
+    Page("tokens", "API tokens", "/portal/settings/tokens", ADMIN, "settings"),
 )
 BY_KEY = {page.key: page for page in PAGES}
 

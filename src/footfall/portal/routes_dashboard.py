@@ -49,6 +49,8 @@ def figures(view: View, board: Dashboard) -> dict[str, Any]:
         "visitors": charts.visitors_figure(board.rows, board.comparisons),
         "outside": charts.outside_figure(board.rows),
         "occupancy": charts.occupancy_figure(board.rows, view.interval in SUB_DAY_SECONDS),
+        "conversion": charts.conversion_figure(board.rows),
+        "transaction_value": charts.transaction_value_figure(board.rows),
     }
     return {key: figure for key, figure in found.items() if figure is not None}
 

@@ -15,8 +15,8 @@ from footfall.domain.status import AggregationStatus, aggregation_status
 from footfall.domain.timegrid import SUB_DAY_SECONDS, Bucket, Interval
 from footfall.domain.verification import Policy, VerificationStatus, Verifier
 from footfall.query.sales import add_sales, combine_sales
-from footfall.query.scope import Level, Member, members
-from footfall.query.tally import Tally, tally
+from footfall.query.scope import SITE_SETS, Level, Member, members
+from footfall.query.tally import tally
 
 # Longest range per interval: keeps a single report bounded in time and memory.
 MAX_DAYS = {Interval.MINUTE: 31, Interval.QUARTER: 93, Interval.HOUR: 800,
@@ -48,62 +48,87 @@ class CountsRequest:
                              f"report, asked for {days}")
 
 
-def report(conn: Connection, request: CountsRequest, now_ts: int, policy: Policy) -> list[dict[str, Any]]:
-    """Rows of the report, in time order; site groups line up member sites by local time."""
+def report(conn: Connection, request: CountsRequest, now_ts: int, policy: Policy,
+           units: list[Member] | None = None) -> list[dict[str, Any]]:
+    """Rows of the report, in time order; site groups and the company line up their sites by
+    local wall-clock bucket. `units` are the request's members when the caller has them."""
     request.check()
-    units = members(conn, request.company_id, request.level, request.ident)
+    if units is None:
+        units = scope(conn, request)
     per_member = [_member_rows(conn, m, request, now_ts, policy) for m in units]
     add_sales(conn, request.company_id, request.level, request.interval, units, per_member)
-    if request.level is not Level.SITE_GROUP:
+    if request.level not in SITE_SETS:
         return per_member[0]
     return combine(units, per_member)
 
 
+def scope(conn: Connection, request: CountsRequest) -> list[Member]:
+    """The members behind the request's entity (ScopeNotFound when there is none)."""
+    return members(conn, request.company_id, request.level, request.ident)
+
+
 def counter_ids(conn: Connection, request: CountsRequest) -> set[int]:
     """Every counter whose data the report reads (to refresh their rollups first)."""
-    units = members(conn, request.company_id, request.level, request.ident)
+    return counters_of(scope(conn, request))
+
+
+def counters_of(units: list[Member]) -> set[int]:
+    """Every counter behind the members."""
     return {cid for m in units for cid in m.counters}
 
 
 def _member_rows(conn: Connection, member: Member, request: CountsRequest, now_ts: int,
                  policy: Policy) -> list[dict[str, Any]]:
-    grid, tallies = tally(conn, member, request.interval, request.first, request.last)
-    day_totals: dict[date, list[int]] = defaultdict(lambda: [0, 0])
-    for b, t in zip(grid, tallies, strict=True):
-        day_totals[b.local_day][0] += t.visitors_in
-        day_totals[b.local_day][1] += t.visitors_out
-    occupancy = _occupancy(grid, tallies) if request.interval in SUB_DAY_SECONDS else None
-    edges = [b.local_start.isoformat() for b in grid]
-    edges.append(grid[-1].local_end.isoformat() if grid else "")
+    grid, t = tally(conn, member, request.interval, request.first, request.last)
+    cells, edges = grid.buckets, grid.edges
+    sub_day = request.interval in SUB_DAY_SECONDS
+    v_in, v_out = t.visitors_in, t.visitors_out
+    day_totals: dict[date, tuple[int, int]] = {}
+    if sub_day:
+        day_totals = _day_totals(cells, v_in, v_out)
+        occupancy = _occupancy(cells, v_in, v_out)
+    else:
+        occupancy = t.peak or [0] * len(cells)
+    outside = t.outside if member.has_outside else [None] * len(cells)
     expected = list(member.counters.values())
     verdict = Verifier(policy, now_ts)
-    sub_day = request.interval in SUB_DAY_SECONDS
-    has_outside = member.has_outside
+    settled_before = now_ts - policy.grace_s
+    verified: dict[tuple[int, int], tuple[Any, list[str]]] = {}  # complete, closed: per day totals
     rows = []
-    for i, (b, t) in enumerate(zip(grid, tallies, strict=True)):
-        if t.all_covered_s >= b.length_s:  # every counter reported the whole bucket
+    missing: list[str]
+    for i, (b, vi, vo, si, so, out, every, revised) in enumerate(zip(
+            cells, v_in, v_out, t.staff_in, t.staff_out, outside, t.all_covered_s, t.revised_us,
+            strict=True)):
+        length = b.end_ts - b.start_ts
+        totals = day_totals[b.local_day] if sub_day else (vi, vo)
+        if every >= length:  # every counter reported the whole bucket
             status, missing = _COMPLETE, []
+            if b.end_ts <= settled_before:
+                found = verified.get(totals)
+                if found is None:
+                    found = verified[totals] = verdict(status, b.end_ts, *totals)
+                verification, reasons = found
+            else:
+                verification, reasons = verdict(status, b.end_ts, *totals)
         else:
-            status, missing = aggregation_status(expected, t.covered_by(expected), b.length_s,
-                                                 t.has_counts)
-        day_in, day_out = day_totals[b.local_day] if sub_day else (t.visitors_in, t.visitors_out)
-        verification, reasons = verdict(status, b.end_ts, day_in, day_out)
-        outside = t.outside if has_outside else None
+            status, missing = aggregation_status(expected, t.covered_by(i, expected), length,
+                                                 t.has_counts[i])
+            verification, reasons = verdict(status, b.end_ts, *totals)
         rows.append({
             "start": edges[i],
             "end": edges[i + 1],
-            "in": t.visitors_in,
-            "out": t.visitors_out,
-            "staff_in": t.staff_in,
-            "staff_out": t.staff_out,
-            "outside_traffic": outside,
-            "turn_in_rate": turn_in_rate(t.visitors_in, outside) if outside else None,
-            "occupancy": occupancy[i] if occupancy is not None else (t.peak or 0),
+            "in": vi,
+            "out": vo,
+            "staff_in": si,
+            "staff_out": so,
+            "outside_traffic": out,
+            "turn_in_rate": turn_in_rate(vi, out) if out else None,
+            "occupancy": occupancy[i],
             "aggregation_status": _TEXT[status],
             "missing_counters": missing,
             "verification_status": _TEXT[verification],
             "verification_reasons": list(reasons),
-            "last_revised": _revised(t.revised_us),
+            "last_revised": _revised(revised),
             "_bucket": b,
         })
     return rows
@@ -114,13 +139,26 @@ _COMPLETE = AggregationStatus.COMPLETE
 _TEXT: dict[Any, str] = {m: m.value for e in (AggregationStatus, VerificationStatus) for m in e}
 
 
-def _occupancy(grid: list[Bucket], tallies: list[Tally]) -> list[int]:
+def _day_totals(cells: tuple[Bucket, ...], v_in: list[int], v_out: list[int]) -> dict[date, tuple[int, int]]:
+    """Visitors in and out per local day (balance is judged per day)."""
+    sums: dict[date, list[int]] = {}
+    for b, vi, vo in zip(cells, v_in, v_out, strict=True):
+        cell = sums.get(b.local_day)
+        if cell is None:
+            sums[b.local_day] = [vi, vo]
+        else:
+            cell[0] += vi
+            cell[1] += vo
+    return {day: (a, b) for day, (a, b) in sums.items()}
+
+
+def _occupancy(cells: tuple[Bucket, ...], v_in: list[int], v_out: list[int]) -> list[int]:
     """People inside at each bucket's end: running in − out, never below zero, reset daily."""
     values, running, day = [], 0, None
-    for b, t in zip(grid, tallies, strict=True):
+    for b, vi, vo in zip(cells, v_in, v_out, strict=True):
         if b.local_day != day:
             running, day = 0, b.local_day
-        running = max(0, running + t.visitors_in - t.visitors_out)
+        running = max(0, running + vi - vo)
         values.append(running)
     return values
 

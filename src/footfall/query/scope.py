@@ -1,4 +1,4 @@
-"""Who is behind a counter / area / site / site group: its zone, counters and line roles."""
+"""Who is behind a counter / area / site / site group / company: its zones, counters and line roles."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from footfall.domain.timegrid import zone
 from footfall.storage.tables import (
     area,
     area_line,
+    company,
     counter,
     line,
     site,
@@ -29,6 +30,11 @@ class Level(StrEnum):
     AREA = "area"
     SITE = "site"
     SITE_GROUP = "site_group"
+    COMPANY = "company"  # every site of the caller's company, lined up like a site group
+
+
+# Levels whose members are sites lined up by local wall-clock bucket.
+SITE_SETS = frozenset({Level.SITE_GROUP, Level.COMPANY})
 
 
 class Role(StrEnum):
@@ -97,7 +103,18 @@ def _find(conn: Connection, table, company_id: int, ident: str, code_column=None
 
 
 def members(conn: Connection, company_id: int, level: Level, ident: str) -> list[Member]:
-    """The members behind an entity given by id (or code / serial / name)."""
+    """The members behind an entity given by id (or code / serial / name).
+
+    The company level needs no id: it is the caller's company; an id given must be that
+    company's own id or name.
+    """
+    if level is Level.COMPANY:
+        own = conn.execute(select(company.c.id, company.c.name).where(company.c.id == company_id)).one()
+        if ident and ident not in (str(own.id), own.name):
+            raise ScopeNotFound(f"no company {ident!r}")
+        sites = conn.execute(select(site).where(site.c.company_id == company_id)
+                             .order_by(site.c.code)).all()
+        return [_site_member(conn, row) for row in sites]
     if level is Level.SITE:
         return [_site_member(conn, _find(conn, site, company_id, ident, site.c.code))]
     if level is Level.SITE_GROUP:

@@ -19,7 +19,7 @@ from footfall.domain.timegrid import local_hour_edges, zone
 from footfall.ingest.writer import mark_dirty
 from footfall.rollup.inputs import load_cells, load_spans
 from footfall.storage import dialect
-from footfall.storage.engine import write_tx
+from footfall.storage.engine import read_tx, write_tx
 from footfall.storage.tables import (
     alive_span,
     count_cell,
@@ -36,6 +36,8 @@ BATCH = 2_000
 
 def refresh(engine: Engine, counter_ids: Collection[int] | None = None) -> int:
     """Roll up every pending counter-hour (of `counter_ids` only, if given); returns how many."""
+    if not _pending(engine, counter_ids):
+        return 0
     total = 0
     while True:
         with write_tx(engine) as conn:
@@ -43,6 +45,18 @@ def refresh(engine: Engine, counter_ids: Collection[int] | None = None) -> int:
         total += done
         if done < BATCH:
             return total
+
+
+def _pending(engine: Engine, counter_ids: Collection[int] | None) -> bool:
+    # A read first: every report calls `refresh`, and mostly nothing is dirty; a write
+    # transaction would queue behind ingest's writer for nothing (SQLite has one writer).
+    if counter_ids is not None and not counter_ids:
+        return False
+    query = select(dirty_hour.c.counter_id)
+    if counter_ids is not None:
+        query = query.where(dirty_hour.c.counter_id.in_(sorted(counter_ids)))
+    with read_tx(engine) as conn:
+        return conn.execute(query.limit(1)).first() is not None
 
 
 def refresh_batch(conn: Connection, counter_ids: Collection[int] | None, limit: int) -> int:

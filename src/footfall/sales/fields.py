@@ -12,8 +12,11 @@ VALUE_DIGITS = 12
 # Fraction text → cents: "" → 0, "5" → 50, "05" → 5.
 FRACTION_CENTS: dict[str, int] = {"": 0, **{str(d): d * 10 for d in range(10)},
                                   **{f"{c:02d}": c for c in range(100)}}
-# Local hours are keyed as (hour ordinal << CODE_BITS) + site index, one int per row.
-CODE_BITS = 20
+# A site's local hour is keyed as one int per row: (site index << HOUR_BITS) + hour ordinal
+# (date.toordinal() * 24 + hour, below 2**25 up to the year 2200), so sorted keys run site
+# by site and hour by hour.
+HOUR_BITS = 25
+HOUR_MASK = (1 << HOUR_BITS) - 1
 
 _NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d*)?", re.ASCII)
 _DECIMALS = re.compile(r"\d+\.(\d+)", re.ASCII)
@@ -60,7 +63,7 @@ def cents(text: str) -> int:
 
 
 def hour_key(pattern: re.Pattern[str], text: str, date_format: str) -> int:
-    """DateTime → its local hour as an ordinal shifted past the site bits (minutes dropped)."""
+    """DateTime → its local hour ordinal, date.toordinal() * 24 + hour (minutes dropped)."""
     if not text.strip():
         raise FieldProblem("empty")
     try:
@@ -69,11 +72,11 @@ def hour_key(pattern: re.Pattern[str], text: str, date_format: str) -> int:
         raise FieldProblem(f"{error}: expected {date_format}") from None
     if not 1970 <= moment.year <= 2200:
         raise FieldProblem(f"year {moment.year} is out of range (1970-2200)")
-    return (moment.toordinal() * 24 + moment.hour) << CODE_BITS
+    return moment.toordinal() * 24 + moment.hour
 
 
-def site_index(codes: Mapping[str, int], text: str) -> int:
-    """StoreCode → the index of the company's site with that code."""
+def site_key(codes: Mapping[str, int], text: str) -> int:
+    """StoreCode → the key of the company's site with that code (`codes` maps code → key)."""
     code = text.strip()
     if not code:
         raise FieldProblem("empty")

@@ -12,7 +12,7 @@ from typing import BinaryIO
 from sqlalchemy.engine import Engine
 
 from footfall.estate.common import utcnow
-from footfall.sales.hours import utc_hours
+from footfall.sales.hours import SiteHours, utc_hours
 from footfall.sales.problems import ImportLimits, RowError, log_csv
 from footfall.sales.profile import SEEDS, MappingProfile
 from footfall.sales.reader import ParsedFile, Progress, read_sales
@@ -80,7 +80,7 @@ def import_sales(engine: Engine, request: ImportRequest, stream: BinaryIO,
         sites = company_sites(conn, request.company_id)
     parsed = read_sales(stream, request.profile, sites, limits, progress)
     status, store = verdict(parsed, request.valid_rows_only)
-    hours = utc_hours(parsed.hourly, parsed.codes, sites) if store else {}
+    hours = utc_hours(parsed.sums, parsed.codes, sites) if store else SiteHours()
     message = summary(parsed, status, len(hours))
     imported = parsed.rows_valid if store else 0
     values: dict[str, object] = {
@@ -90,8 +90,7 @@ def import_sales(engine: Engine, request: ImportRequest, stream: BinaryIO,
         "rows_total": parsed.rows, "rows_imported": imported,
         "rows_rejected": parsed.rows - parsed.rows_valid, "error_count": parsed.error_count,
         "hours_written": len(hours),
-        "first_hour_ts": min((t for _s, t in hours), default=None),
-        "last_hour_ts": max((t for _s, t in hours), default=None),
+        "first_hour_ts": hours.first_ts, "last_hour_ts": hours.last_ts,
         "message": message, "log": log_csv(parsed.errors, parsed.error_count - len(parsed.errors)),
         "started_at": started, "finished_at": utcnow(),
     }

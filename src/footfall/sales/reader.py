@@ -14,8 +14,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
-from footfall.sales.columns import ColumnSummer, NotClean
-from footfall.sales.fields import CODE_BITS, HourKeys
+from footfall.sales.columns import ColumnSummer, HourSums, NotClean
+from footfall.sales.fields import HOUR_BITS, HOUR_MASK, HourKeys
 from footfall.sales.header import locate
 from footfall.sales.problems import MAX_LOGGED_ERRORS, FileRefused, ImportLimits, RowError, row_error
 from footfall.sales.profile import MappingProfile, compile_date_format
@@ -31,8 +31,8 @@ Progress = Callable[[int], None]  # bytes read so far
 class ParsedFile:
     """Hourly totals and the problems of one file."""
 
-    # (local hour ordinal << CODE_BITS) + index of the site code in `codes` → [transactions, cents]
-    hourly: dict[int, list[int]] = field(default_factory=dict)
+    # per (index of the site code in `codes` << HOUR_BITS) + local hour ordinal
+    sums: HourSums = field(default_factory=HourSums)
     codes: list[str] = field(default_factory=list)
     rows: int = 0  # data rows (blank lines not counted)
     rows_valid: int = 0
@@ -43,8 +43,7 @@ class ParsedFile:
     @property
     def totals(self) -> dict[tuple[str, int], tuple[int, int]]:
         """(site code, local hour ordinal: date.toordinal() * 24 + hour) → (transactions, cents)."""
-        mask = (1 << CODE_BITS) - 1
-        return {(self.codes[k & mask], k >> CODE_BITS): (q, c) for k, (q, c) in self.hourly.items()}
+        return {(self.codes[k >> HOUR_BITS], k & HOUR_MASK): v for k, v in self.sums.as_dict().items()}
 
     def add_error(self, error: RowError) -> None:
         """Count an error and keep it for the log while there is room."""
@@ -56,7 +55,7 @@ class ParsedFile:
 def read_sales(stream: BinaryIO, profile: MappingProfile, site_codes: Iterable[str],
                limits: ImportLimits | None = None, progress: Progress | None = None) -> ParsedFile:
     """Parse, check and sum a sales file (a seekable binary stream) against the company's sites."""
-    sites = {code: index for index, code in enumerate(site_codes)}
+    sites = {code: index << HOUR_BITS for index, code in enumerate(site_codes)}
     limits = limits or ImportLimits()
     start = stream.tell()
     try:
@@ -86,15 +85,15 @@ def _read(stream: BinaryIO, profile: MappingProfile, sites: dict[str, int], limi
         header, indexes, names = located
         hours = HourKeys(compile_date_format(profile.date_format), profile.date_format)
         if fast:
-            summer = ColumnSummer(len(header), indexes, hours, sites)
+            summer = ColumnSummer(len(header), indexes, hours, sites, profile.delimiter)
             while block := text.read(BLOCK_CHARS):
                 if not block.endswith("\n"):
                     block += text.readline()  # whole lines only
-                result.rows += summer.add_text(block, profile.delimiter)
+                result.rows += summer.add_text(block)
                 _check_rows(result, limits, result.rows + 1)
                 if progress:
                     progress(meter.position)
-            totals = summer.totals
+            sums = summer.sums()
             result.rows_valid = result.rows
         else:
             checker = RowChecker(header, indexes, names, hours, sites)
@@ -113,7 +112,7 @@ def _read(stream: BinaryIO, profile: MappingProfile, sites: dict[str, int], limi
                     if progress:
                         progress(meter.position)
             _check_rows(result, limits, line)
-            totals = checker.totals
+            sums = HourSums.from_dict(checker.totals)
     except UnicodeDecodeError as error:
         raise FileRefused(row_error(reader.line_num + 1, "", "", f"not {profile.encoding} text "
                                     f"({error.reason}); set the profile's encoding")) from None
@@ -123,7 +122,7 @@ def _read(stream: BinaryIO, profile: MappingProfile, sites: dict[str, int], limi
         text.detach()
     if result.rows == 0 and not result.errors:
         result.add_error(row_error(reader.line_num + 1, "", "", "no sales rows below the header"))
-    result.hourly = totals
+    result.sums = sums
     result.codes = list(sites)
     return result
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from footfall.sales.fields import FieldProblem, HourKeys, cents, quantity, site_index
+from footfall.sales.fields import FieldProblem, HourKeys, cents, quantity, site_key
 from footfall.sales.problems import RowError, row_error
 
 
 class RowChecker:
-    """Checks one record at a time and sums the good ones (hour key + site index → totals)."""
+    """Checks one record at a time and sums the good ones (site key + hour → totals)."""
 
     def __init__(self, header: list[str], indexes: tuple[int, int, int, int], names: tuple[str, ...],
                  hours: HourKeys, sites: Mapping[str, int]) -> None:
@@ -19,9 +19,9 @@ class RowChecker:
         self.names = names  # the file's header names of the four fields, for the log
         self.hours = hours
         self.sites = sites
-        self.totals: dict[int, list[int]] = {}  # hour key + site index → [transactions, cents]
+        self.totals: dict[int, list[int]] = {}  # site key + hour → [transactions, cents]
         self.checks: tuple[Callable[[str], int], ...] = (
-            lambda text: site_index(sites, text), hours.__getitem__, quantity, cents)
+            lambda text: site_key(sites, text), hours.__getitem__, quantity, cents)
 
     def check(self, line: int, record: list[str]) -> list[RowError]:
         """The record's errors; a record without any is added to the totals."""

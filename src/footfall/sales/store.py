@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import repeat
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -11,7 +12,7 @@ from sqlalchemy.engine import Connection
 from footfall.domain.timegrid import zone
 from footfall.estate.common import Row, as_utc
 from footfall.estate.errors import NotFound
-from footfall.sales.hours import HourTotals
+from footfall.sales.hours import SiteHours
 from footfall.storage.dialect import insert_many
 from footfall.storage.tables import site
 from footfall.storage.tables_sales import sales_hour, sales_import
@@ -28,25 +29,17 @@ def company_sites(conn: Connection, company_id: int) -> dict[str, tuple[int, Zon
     return {code: (site_id, zone(tz)) for code, site_id, tz in rows}
 
 
-def replace_hours(conn: Connection, hours: HourTotals, import_id: int) -> int:
+def replace_hours(conn: Connection, hours: SiteHours, import_id: int) -> int:
     """Store `hours`; per site, every stored hour from its first to its last hour is replaced.
 
     So a re-import of the same period gives the same rows (idempotent), and a corrected file
     also removes hours that are no longer in it.
     """
-    spans: dict[int, list[int]] = {}
-    for site_id, start_ts in hours:
-        span = spans.get(site_id)
-        if span is None:
-            spans[site_id] = [start_ts, start_ts]
-        elif start_ts < span[0]:
-            span[0] = start_ts
-        elif start_ts > span[1]:
-            span[1] = start_ts
-    for site_id, (first, last) in spans.items():
+    for site_id, (first, last) in hours.spans.items():
         conn.execute(delete(sales_hour).where(sales_hour.c.site_id == site_id,
                                               sales_hour.c.start_ts.between(first, last)))
-    rows = [(site_id, start_ts, q, c, import_id) for (site_id, start_ts), (q, c) in hours.items()]
+    rows = list(zip(hours.site_ids, hours.starts, hours.transactions, hours.cents,
+                    repeat(import_id), strict=False))  # in key order: the index grows at its end
     insert_many(conn, sales_hour, HOUR_COLUMNS, rows)
     return len(rows)
 

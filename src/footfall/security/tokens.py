@@ -1,4 +1,8 @@
-"""API token secrets: generated once, stored only as a SHA-256 digest plus a display prefix."""
+"""API token secrets: generated once, stored only as a SHA-256 digest plus a display prefix.
+
+Each token carries a role (admin, manager, viewer), as portal users do: a viewer token reads
+but may not change the estate, and nobody hands out a token above their own role.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +21,28 @@ TOKEN_PREFIX = "ff_"
 DISPLAY_CHARS = 8
 # Touching last_used_at on every request would make each read a write.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
+# Highest first; the index is the rank.
+TOKEN_ROLES = ("admin", "manager", "viewer")
+
+
+class RoleRefused(ValueError):
+    """A token role that is unknown, or above what its creator may hand out."""
+
+
+def outranks(role: str, minimum: str) -> bool:
+    """Whether `role` is `minimum` or higher (admin > manager > viewer)."""
+    return TOKEN_ROLES.index(role) <= TOKEN_ROLES.index(minimum)
+
+
+def grantable(creator_role: str, asked: str | None) -> str:
+    """The role of a new token: `asked` (default: the creator's own), never above the creator's."""
+    role = asked or creator_role
+    if role not in TOKEN_ROLES:
+        raise RoleRefused(f"role {role!r} is not one of {', '.join(TOKEN_ROLES)}")
+    if not outranks(creator_role, role):
+        raise RoleRefused(f"role {role!r} is above your own ({creator_role}): a new token "
+                          f"may have at most the role of whoever creates it")
+    return role
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +52,7 @@ class TokenOwner:
     company_id: int
     token_id: int
     last_used_at: datetime | None
+    role: str = "admin"
 
 
 def generate_token() -> str:
@@ -50,13 +77,14 @@ def verify_token(conn: Connection, token: str) -> TokenOwner | None:
     digest = hash_token(token)
     row = conn.execute(
         select(api_token.c.id, api_token.c.company_id, api_token.c.token_hash,
-               api_token.c.revoked_at, api_token.c.last_used_at)
+               api_token.c.revoked_at, api_token.c.last_used_at, api_token.c.role)
         .where(api_token.c.token_hash == digest)
     ).first()
     # The index lookup compares digests of a secret, not the secret; still compare in constant time.
     if row is None or not hmac.compare_digest(row.token_hash, digest) or row.revoked_at is not None:
         return None
-    return TokenOwner(company_id=row.company_id, token_id=row.id, last_used_at=row.last_used_at)
+    return TokenOwner(company_id=row.company_id, token_id=row.id, last_used_at=row.last_used_at,
+                      role=row.role)
 
 
 def needs_touch(owner: TokenOwner, now: datetime) -> bool:

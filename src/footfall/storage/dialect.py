@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from bisect import bisect_left
+from collections.abc import Mapping, Sequence
 from itertools import chain
 from typing import Any
 
-from sqlalchemy import BigInteger, Integer, SmallInteger, String, Table
+import orjson
+from sqlalchemy import BigInteger, Integer, SmallInteger, String, Table, any_, bindparam, cast, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
-from sqlalchemy.sql import Select
+from sqlalchemy.sql import ColumnElement, Select, literal_column
+
+_NONE = object()
 
 
 def _insert(conn: Connection, table: Table) -> Any:
@@ -39,6 +43,18 @@ def upsert(conn: Connection, table: Table, keys: Sequence[str], update: Sequence
         differs = table.c[name].is_distinct_from(statement.excluded[name])
         where = differs if where is None else (where | differs)
     return statement.on_conflict_do_update(index_elements=list(keys), set_=values, where=where)
+
+
+def among(conn: Connection, column: Any, values: Sequence[Any]) -> ColumnElement[bool]:
+    """`column IN (values)` as one statement text for any number of values.
+
+    An expanding IN list is a new statement (compiled again) for every length; this binds
+    the values as one array (PostgreSQL) or one JSON text (SQLite), so it compiles once.
+    """
+    if conn.dialect.name == "postgresql":
+        return column == any_(cast(bindparam(None, list(values)), postgresql.ARRAY(column.type)))
+    members = select(literal_column("value")).select_from(func.json_each(orjson.dumps(list(values)).decode()))
+    return column.in_(members.scalar_subquery())
 
 
 def lock_for_work(conn: Connection, query: Select) -> Select:
@@ -86,7 +102,7 @@ def _bulk(conn: Connection, table: Table, columns: Sequence[str], rows: Sequence
         if conn.dialect.name == "postgresql":
             arrays = ", ".join(f"%s::{_pg_type(table, c)}[]" for c in columns)
             cursor.execute(f"{head}SELECT * FROM unnest({arrays}){tail}",
-                           [list(column) for column in zip(*rows, strict=True)])
+                           list(map(_pg_array, zip(*rows, strict=True))))
             if returning:
                 found.extend(tuple(r) for r in cursor.fetchall())
             return cursor.rowcount
@@ -110,15 +126,63 @@ def _sqlite_chunks(cursor: Any, head: str, tail: str, width: int, rows: Sequence
     return inserted
 
 
-def insert_by_serial(conn: Connection, table: Table, fields: Sequence[str], rows: Sequence[tuple],
-                     company_id: int, received_ts: int, conflict: str = "",
-                     returning: Sequence[str] = ()) -> tuple[int, list[tuple]]:
-    """Bulk INSERT rows whose first item is a counter serial, stored as its `counter_id`.
+def insert_rows(conn: Connection, table: Table, columns: Sequence[str], rows: Sequence[tuple],
+                conflict: str = "") -> int:
+    """`insert_counted` for hot paths whose rows never have a NULL first column.
 
-    The database looks the counter up (company, serial), so the caller's rows go to the
-    driver as they are, without building a new tuple per row in Python: the ingest hot
-    path. `fields` name the rest of each row; `received_ts` is stored on every row.
-    Returns (rows inserted, RETURNING rows).
+    On SQLite the statements come in a few fixed sizes (`_padded_chunks`), so a stream of
+    groups of any size compiles each statement once per connection instead of once per group.
+    """
+    return _rows(conn, table, columns, rows, conflict, (), [])
+
+
+def upsert_rows(conn: Connection, table: Table, columns: Sequence[str], rows: Sequence[tuple],
+                keys: Sequence[str], update: Sequence[str], only_if_changed_in: Sequence[str] = (),
+                returning: Sequence[str] = ()) -> tuple[int, list[tuple]]:
+    """`upsert` as one set-based statement per chunk of `rows` (tuples in `columns` order).
+
+    No two rows may share `keys` (one statement cannot update a row twice). With
+    `only_if_changed_in`, a row whose columns are all equal is left alone, neither counted
+    nor returned. Returns (rows inserted or changed, RETURNING rows).
+    """
+    differs = " IS DISTINCT FROM " if conn.dialect.name == "postgresql" else " IS NOT "
+    conflict = f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET " + ", ".join(
+        f"{name} = excluded.{name}" for name in update)
+    if only_if_changed_in:
+        conflict += " WHERE " + " OR ".join(
+            f"{table.name}.{name}{differs}excluded.{name}" for name in only_if_changed_in)
+    found: list[tuple] = []
+    return _rows(conn, table, columns, rows, conflict, returning, found), found
+
+
+def _rows(conn: Connection, table: Table, columns: Sequence[str], rows: Sequence[tuple],
+          conflict: str, returning: Sequence[str], found: list[tuple]) -> int:
+    if not rows:
+        return 0
+    if conn.dialect.name == "postgresql":
+        return _bulk(conn, table, columns, rows, conflict, returning, found)
+    tail = f" {conflict}" if conflict else ""
+    if returning:
+        tail += f" RETURNING {', '.join(returning)}"
+    head = f"INSERT INTO {table.name} ({', '.join(columns)}) SELECT * FROM (VALUES "
+    cursor = conn.connection.cursor()
+    try:
+        # WHERE: drops the padding rows; SQLite also needs it to tell ON CONFLICT from a join.
+        return _padded_chunks(cursor, head, ") AS v WHERE v.column1 IS NOT NULL" + tail, len(columns), rows,
+                              bool(returning), found)
+    finally:
+        cursor.close()
+
+
+def insert_by_serial(conn: Connection, table: Table, fields: Sequence[str], rows: Sequence[tuple],
+                     ids: Mapping[str, int], received_ts: int, conflict: str = "",
+                     returning: Sequence[str] = ()) -> tuple[int, list[tuple]]:
+    """Bulk INSERT rows whose first item is a counter serial, stored as its `counter_id` (`ids`).
+
+    The caller's rows go to the driver as they are, without building a new tuple per row in
+    Python (the ingest hot path): the serials are swapped for ids in the flat parameter
+    list (or the id column of the arrays) in C. `fields` name the rest of each row;
+    `received_ts` is stored on every row. Returns (rows inserted, RETURNING rows).
     """
     found: list[tuple] = []
     if not rows:
@@ -130,27 +194,79 @@ def insert_by_serial(conn: Connection, table: Table, fields: Sequence[str], rows
     cursor = conn.connection.cursor()
     try:
         if conn.dialect.name == "postgresql":
-            arrays = ", ".join(["%s::text[]", *(f"%s::{_pg_type(table, f)}[]" for f in fields)])
-            values = ", ".join(f"v.{f}" for f in fields)
-            cursor.execute(
-                f"INSERT INTO {table.name} ({columns}) SELECT c.id, {values}, {int(received_ts)} "
-                f"FROM unnest({arrays}) AS v(serial, {', '.join(fields)}) "
-                f"JOIN counter c ON c.company_id = {int(company_id)} AND c.serial = v.serial{tail}",
-                [list(column) for column in zip(*rows, strict=True)])
+            arrays = ", ".join(["%s::bigint[]", *(f"%s::{_pg_type(table, f)}[]" for f in fields)])
+            values = list(zip(*rows, strict=True))
+            values[0] = tuple(map(ids.__getitem__, values[0]))
+            cursor.execute(f"INSERT INTO {table.name} ({columns}) SELECT *, %s::bigint FROM unnest({arrays})"
+                           f"{tail}", [received_ts, *map(_pg_array, values)])
             if returning:
                 found.extend(tuple(r) for r in cursor.fetchall())
             return cursor.rowcount, found
-        values = ", ".join(f"v.column{i + 2}" for i in range(len(fields)))
-        # The lookup is a scalar subquery on counter's (company_id, serial) unique index.
-        head = (f"INSERT INTO {table.name} ({columns}) SELECT (SELECT id FROM counter "
-                f"WHERE company_id = {int(company_id)} AND serial = v.column1), {values}, "
-                f"{int(received_ts)} FROM (VALUES ")
-        # WHERE true: SQLite needs it to tell ON CONFLICT from a join constraint.
-        inserted = _sqlite_chunks(cursor, head, ") AS v WHERE true" + tail, len(fields) + 1, rows,
-                                  bool(returning), found)
+        # received_ts is bound first (its ? comes first), then the rows' values.
+        head = f"INSERT INTO {table.name} ({columns}) SELECT *, ? FROM (VALUES "
+        inserted = _padded_chunks(cursor, head, ") AS v WHERE v.column1 IS NOT NULL" + tail,
+                                  len(fields) + 1, rows, bool(returning), found,
+                                  first=received_ts, swap=ids)
         return inserted, found
     finally:
         cursor.close()
+
+
+def _chunk_sizes(largest: int) -> list[int]:
+    """Statement sizes (rows) for `_padded_chunks`: steps of about √2 up to `largest`."""
+    sizes = sorted({round(2 ** (k / 2)) for k in range(64) if round(2 ** (k / 2)) < largest} | {largest})
+    return sizes
+
+
+def _padded_chunks(cursor: Any, head: str, tail: str, width: int, rows: Sequence[tuple],
+                   returning: bool, found: list[tuple], first: Any = _NONE,
+                   swap: Mapping[Any, Any] | None = None) -> int:
+    """`_sqlite_chunks` with each statement padded up to the next of a few fixed sizes.
+
+    A multi-row VALUES statement costs SQLite about as much to compile as to run, and the
+    driver keeps compiled statements by their text: with fixed sizes a steady stream of
+    groups compiles nothing. Padding rows are all NULL; `tail` must filter them out.
+    `first`, if given, is bound before each statement's rows; `swap` maps every row's first value.
+    """
+    sizes = _chunk_sizes(_rows_per_statement(width))
+    per = sizes[-1]
+    pad = (None,) * width
+    one = "(" + ", ".join(["?"] * width) + ")"
+    inserted = 0
+    for i in range(0, len(rows), per):
+        chunk = rows[i : i + per]
+        size = sizes[bisect_left(sizes, len(chunk))]
+        params = list(chain.from_iterable(chunk))
+        if swap is not None:
+            params[0::width] = map(swap.__getitem__, params[0::width])
+        if first is not _NONE:
+            params.insert(0, first)
+        if size > len(chunk):
+            params.extend(pad * (size - len(chunk)))
+        cursor.execute(head + ", ".join([one] * size) + tail, params)
+        if returning:
+            found.extend(tuple(r) for r in cursor.fetchall())
+        inserted += cursor.rowcount
+    return inserted
+
+
+def _pg_array(values: tuple) -> str:
+    """`values` (ints or texts, None for NULL) as one PostgreSQL array literal, built in C.
+
+    The driver would dump an array element by element in Python: the larger part of a bulk
+    insert's time. The statement casts the literal to the column's array type.
+    """
+    first = next((v for v in values if v is not None), None)
+    if not isinstance(first, str):  # integers: no text of one can contain "None"
+        return "{" + ",".join(map(str, values)).replace("None", "NULL") + "}"
+    try:
+        joined = '","'.join(values)
+    except TypeError:  # a NULL among texts
+        joined = None
+    if joined is not None and "\\" not in joined and joined.count('"') == 2 * (len(values) - 1):
+        return '{"' + joined + '"}'
+    return "{" + ",".join("NULL" if v is None else '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
+                          for v in values) + "}"
 
 
 def _pg_type(table: Table, column: str) -> str:

@@ -66,6 +66,8 @@ api_token = Table(
     Column("name", String(200), nullable=False),
     Column("token_hash", String(64), nullable=False, unique=True),
     Column("prefix", String(16), nullable=False),
+    # admin, manager or viewer: a viewer token reads but may not change the estate.
+    Column("role", String(20), nullable=False, server_default="admin"),
     _created(),
     Column("last_used_at", DateTime(timezone=True)),
     Column("revoked_at", DateTime(timezone=True)),

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from footfall.api.deps import CurrentPrincipal, EngineDep
+from footfall.api.deps import CurrentPrincipal, EngineDep, EstateWrites
 from footfall.api.schemas.areas import AreaCreate, AreaPublic, AreaUpdate
 from footfall.estate import areas
 from footfall.storage.engine import read_tx, write_tx
 
-router = APIRouter(prefix="/areas", tags=["areas"])
+router = APIRouter(prefix="/areas", tags=["areas"], dependencies=[EstateWrites])
 
 
 @router.get("")

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, status
 from sqlalchemy.engine import Connection
 
-from footfall.api.deps import CurrentPrincipal, EngineDep, SettingsDep
+from footfall.api.deps import CurrentPrincipal, EngineDep, EstateWrites, SettingsDep
 from footfall.api.schemas.counters import CounterCreate, CounterFields, CounterPublic, CounterUpdate
 from footfall.estate import counters
 from footfall.estate.common import Row
@@ -15,7 +15,7 @@ from footfall.security.secrets import secret_box
 from footfall.settings import Settings
 from footfall.storage.engine import read_tx, write_tx
 
-router = APIRouter(prefix="/counters", tags=["counters"])
+router = APIRouter(prefix="/counters", tags=["counters"], dependencies=[EstateWrites])
 
 
 def _changes(body: CounterFields, settings: Settings) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 from sqlalchemy.engine import Engine
 
-from footfall.api.deps import CurrentPrincipal, EngineDep, SettingsDep
+from footfall.api.deps import CurrentPrincipal, EngineDep, EstateWrites, SettingsDep
 from footfall.api.schemas.deliveries import (
     DeliveryCreate,
     DeliveryPublic,
@@ -21,7 +21,7 @@ from footfall.estate.common import utcnow
 from footfall.security.secrets import secret_box
 from footfall.storage.engine import read_tx, write_tx
 
-router = APIRouter(prefix="/deliveries", tags=["deliveries"])
+router = APIRouter(prefix="/deliveries", tags=["deliveries"], dependencies=[EstateWrites])
 
 
 @router.get("")

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from footfall.api.deps import CurrentPrincipal, EngineDep
+from footfall.api.deps import CurrentPrincipal, EngineDep, EstateWrites
 from footfall.api.schemas.lines import LinePublic, LineUpdate
 from footfall.estate import lines
 from footfall.storage.engine import read_tx, write_tx
 
-router = APIRouter(prefix="/counters/{counter_id}/lines", tags=["lines"])
+router = APIRouter(prefix="/counters/{counter_id}/lines", tags=["lines"], dependencies=[EstateWrites])
 
 
 @router.get("")

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Form, Query, Request, UploadFile, status
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from footfall.api.deps import CurrentPrincipal, EngineDep, SettingsDep
+from footfall.api.deps import CurrentPrincipal, EngineDep, EstateWrites, SettingsDep
 from footfall.api.schemas.sales import (
     ImportPublic,
     ProfileCreate,
@@ -29,7 +29,7 @@ from footfall.sales.pickup import schedule_row
 from footfall.security.secrets import secret_box
 from footfall.storage.engine import read_tx, write_tx
 
-router = APIRouter(prefix="/sales", tags=["sales"])
+router = APIRouter(prefix="/sales", tags=["sales"], dependencies=[EstateWrites])
 
 
 @router.post("/imports", status_code=status.HTTP_201_CREATED, responses={

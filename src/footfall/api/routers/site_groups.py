@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from footfall.api.deps import CurrentPrincipal, EngineDep
+from footfall.api.deps import CurrentPrincipal, EngineDep, EstateWrites
 from footfall.api.schemas.site_groups import SiteGroupCreate, SiteGroupPublic, SiteGroupUpdate
 from footfall.estate import site_groups
 from footfall.storage.engine import read_tx, write_tx
 
-router = APIRouter(prefix="/site-groups", tags=["site groups"])
+router = APIRouter(prefix="/site-groups", tags=["site groups"], dependencies=[EstateWrites])
 
 
 @router.get("")

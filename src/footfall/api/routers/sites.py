@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from footfall.api.deps import CurrentPrincipal, EngineDep
+from footfall.api.deps import CurrentPrincipal, EngineDep, EstateWrites
 from footfall.api.schemas.sites import SiteCreate, SitePublic, SiteUpdate
 from footfall.estate import sites
 from footfall.storage.engine import read_tx, write_tx
 
-router = APIRouter(prefix="/sites", tags=["sites"])
+router = APIRouter(prefix="/sites", tags=["sites"], dependencies=[EstateWrites])
 
 
 @router.get("")

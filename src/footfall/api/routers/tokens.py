@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from footfall.api.deps import CurrentPrincipal, EngineDep
+from footfall.api.deps import CurrentPrincipal, EngineDep, TokenWrites
 from footfall.api.schemas.tokens import TokenCreate, TokenCreated, TokenPublic
 from footfall.estate import tokens
 from footfall.storage.engine import read_tx, write_tx
 
-router = APIRouter(prefix="/tokens", tags=["tokens"])
+router = APIRouter(prefix="/tokens", tags=["tokens"], dependencies=[TokenWrites])
 
 
 @router.get("")
@@ -23,9 +23,11 @@ def list_tokens(principal: CurrentPrincipal, engine: EngineDep) -> list[TokenPub
 @router.post("", status_code=status.HTTP_201_CREATED)
 def create_token(body: TokenCreate, principal: CurrentPrincipal,
                  engine: EngineDep) -> TokenCreated:
-    """Create a token; the response holds its secret, which is never shown again."""
+    """Create a token (role at most the caller's, which it defaults to); the response holds its
+    secret, which is never shown again."""
     with write_tx(engine) as conn:
-        row, plaintext = tokens.create_token(conn, principal.company_id, body.name)
+        row, plaintext = tokens.create_token(conn, principal.company_id, body.name, body.role,
+                                             principal.role)
     return TokenCreated.model_validate({**row, "token": plaintext})
 
 

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
 from footfall.api.schemas.common import InputModel, PublicModel, UtcDatetime
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Role = Literal["admin", "manager", "viewer"]
 
 
 class TokenCreate(InputModel):
     """A new API token, named so its owner can tell it apart later."""
 
     name: Name
+    role: Role | None = Field(default=None, description="admin, manager or viewer (a viewer token "
+                              "reads only); at most, and by default, the calling token's role")
 
 
 class TokenPublic(PublicModel):
@@ -23,6 +26,7 @@ class TokenPublic(PublicModel):
     id: int
     name: str
     prefix: str
+    role: str
     created_at: UtcDatetime
     last_used_at: UtcDatetime | None
     revoked_at: UtcDatetime | None

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -34,6 +34,7 @@ from footfall.security.secrets import SecretBox
 from footfall.storage.engine import read_tx, write_tx
 
 log = logging.getLogger(__name__)
+CHECKPOINT_WINDOWS = 8   # a long catch-up writes its watermark every so many windows, not only at the end
 
 
 @dataclass(slots=True)
@@ -54,6 +55,35 @@ class PullOutcome:
         return self.error is None
 
 
+class Turn:
+    """A pull's turn: a device slot for its requests, then a settling slot until it is recorded.
+
+    Handing the device slot back after the last request lets the next counter's requests run
+    while this one's last commit lands; the settling slots bound how many wait for commits.
+    """
+
+    def __init__(self, device: asyncio.Semaphore, settling: asyncio.Semaphore) -> None:
+        self._device, self._settling = device, settling
+        self._held: asyncio.Semaphore | None = None
+
+    async def __aenter__(self) -> Turn:
+        await self._device.acquire()
+        self._held = self._device
+        return self
+
+    async def hand_back(self) -> None:
+        """The device is done with: take a settling slot, then free the device slot."""
+        if self._held is self._device:
+            await self._settling.acquire()
+            self._held = self._settling
+            self._device.release()
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._held is not None:
+            self._held.release()
+            self._held = None
+
+
 def due_at(state: Mapping[str, Any], interval_s: float, limits: PollerLimits) -> float:
     """When a counter should be pulled next (epoch s): its interval after the last try, or its backoff."""
     if state.get("failures") and state.get("last_error_at") is not None:
@@ -72,7 +102,8 @@ class DeviceApiPoller:
         self.engine, self.ingest, self.box = engine, ingest, box
         self.limits = limits or PollerLimits()
         self._clock, self._transport_factory = clock, transport_factory
-        self._slots = asyncio.Semaphore(self.limits.concurrency)
+        self._slots = asyncio.Semaphore(self.limits.concurrency)      # pulls talking to their device
+        self._settling = asyncio.Semaphore(self.limits.concurrency)   # pulls done with it, still committing
         self._running: set[int] = set()
         self._behind: set[int] = set()
 
@@ -85,28 +116,39 @@ class DeviceApiPoller:
                 await asyncio.to_thread(self._failed, bad.counter_id, bad.serial, bad.error, bad.state)
         due = [t for t in targets if t.counter_id not in self._running and (
             t.counter_id in self._behind or due_at(t.state, t.config.poll_interval_s, self.limits) <= now)]
-        return list(await asyncio.gather(*(self.pull(t) for t in due)))
+        if due:  # one transaction marks the round's attempts, not one per counter
+            await asyncio.to_thread(self._write, store.record_attempts, [t.counter_id for t in due], _at(now))
+        return list(await asyncio.gather(*(self.pull(t, attempted=True) for t in due)))
 
-    async def pull(self, target: PullTarget) -> PullOutcome:
-        """Pull one counter from its watermark up to the start of this pull; failures are recorded."""
+    async def pull(self, target: PullTarget, *, attempted: bool = False) -> PullOutcome:
+        """Pull one counter from its watermark up to the start of this pull; the outcome is recorded.
+
+        The watermark, a renewed token and the counter's health are written in one transaction
+        at the end (and the watermark every `CHECKPOINT_WINDOWS` windows of a long catch-up).
+        """
         outcome = PullOutcome(target.counter_id, target.serial)
         self._running.add(target.counter_id)
         try:
-            async with self._slots:
+            async with Turn(self._slots, self._settling) as turn:
                 started = self._clock()
-                await asyncio.to_thread(self._write, store.record_attempt, target.counter_id, _at(started))
+                if not attempted:
+                    await asyncio.to_thread(self._write, store.record_attempts, [target.counter_id],
+                                            _at(started))
                 zone = ZoneInfo(target.zone)
                 until = align_down(int(started), target.config.interval_s, zone)
                 since = target.watermark if target.watermark is not None else first_start(
                     until, self.limits.first_pull_days, target.config.interval_s, zone)
+                token = None
                 try:
-                    await self.fetch(target, since, until, outcome, advance=True)
+                    async with self._client(target) as client:
+                        try:
+                            await self._windows(client, target, since, until, outcome, True, None,
+                                                fetched=turn.hand_back)
+                        finally:
+                            token = client.token if client.token != target.token else None
                 except PullError as error:
                     outcome.error = str(error)
-                    await asyncio.to_thread(self._failed, target.counter_id, target.serial, str(error),
-                                            target.state)
-                else:
-                    await asyncio.to_thread(self._succeeded, target, started)
+                await asyncio.to_thread(self._finish, target, outcome, since, token, started)
         finally:
             self._running.discard(target.counter_id)
         (self._behind.add if outcome.behind else self._behind.discard)(target.counter_id)
@@ -114,47 +156,66 @@ class DeviceApiPoller:
 
     async def fetch(self, target: PullTarget, since: int, until: int, outcome: PullOutcome, *,
                     advance: bool, progress: Callable[[Window], None] | None = None) -> None:
-        """Fetch and ingest [since, until) by window; `advance` moves the watermark after each commit."""
-        async with DeviceClient(target.config, self.limits, self._transport_factory, target.token) as client:
+        """Fetch and ingest [since, until) by window; `advance` moves the watermark after the commits."""
+        async with self._client(target) as client:
             try:
                 await self._windows(client, target, since, until, outcome, advance, progress)
             finally:
-                if client.token is not None and client.token != target.token:
-                    await asyncio.to_thread(self._write, store.remember, target.counter_id,
-                                            token_sealed=self.box.seal(client.token))
+                token = client.token if client.token != target.token else None
+                if token is not None or advance:
+                    await asyncio.to_thread(self._finish, target, outcome, since if advance else None, token)
+
+    def _client(self, target: PullTarget) -> DeviceClient:
+        return DeviceClient(target.config, self.limits, self._transport_factory, target.token)
 
     async def _windows(self, client: DeviceClient, target: PullTarget, since: int, until: int,
-                       outcome: PullOutcome, advance: bool,
-                       progress: Callable[[Window], None] | None) -> None:
+                       outcome: PullOutcome, advance: bool, progress: Callable[[Window], None] | None,
+                       fetched: Callable[[], Awaitable[None]] | None = None) -> None:
+        """Fetch window by window; each window's ingest commits while the next one is fetched.
+
+        `fetched` is awaited after the last request, before waiting for the last commit.
+        """
         config, zone = target.config, target.zone
         # On the device's grid, so that every interval comes back whole (never cut at an end).
         since = align_down(since, config.interval_s, ZoneInfo(zone))
         until = align_down(until, config.interval_s, ZoneInfo(zone))
-        for second_pass in (False, True):
-            for window in plan(since, until, ZoneInfo(zone), config.window_s):
-                if advance and outcome.windows >= self.limits.windows_per_pull:
-                    outcome.behind = True
+        committing: asyncio.Task[None] | None = None
+        taken = 0
+        try:
+            for second_pass in (False, True):
+                for window in plan(since, until, ZoneInfo(zone), config.window_s):
+                    if advance and taken >= self.limits.windows_per_pull:
+                        outcome.behind = True
+                        return
+                    reply = await self._reply(client, target, window, zone)
+                    if reply.timezone != zone:
+                        if second_pass:
+                            raise BadReply(f"{client.where} answers in zone {reply.timezone}, "
+                                           f"asked in {zone}")
+                        # The device's clock runs in another zone: ask again on its own grid.
+                        zone = _zone(reply.timezone, client.where)
+                        await asyncio.to_thread(self._write, store.remember, target.counter_id,
+                                                device_timezone=zone)
+                        since = align_down(window.start_ts, config.interval_s, ZoneInfo(zone))
+                        until = align_down(until, config.interval_s, ZoneInfo(zone))
+                        break
+                    counts = reported_counts(target.serial, reply, window.start_ts, until)
+                    reached = min(reply.reached(window.start_ts), until)
+                    previous, committing = committing, None
+                    if previous is not None:  # commits stay in window order
+                        await previous
+                    committing = asyncio.create_task(
+                        self._take(target, counts, window, reached, client.where, outcome, advance, progress))
+                    taken += 1
+                    if reached < window.end_ts:
+                        return  # the device has nothing later yet (its clock is behind ours)
+                else:
                     return
-                reply = await self._reply(client, target, window, zone)
-                if reply.timezone != zone:
-                    if second_pass:
-                        raise BadReply(f"{client.where} answers in zone {reply.timezone}, asked in {zone}")
-                    # The device's clock runs in another zone: ask again on its own grid.
-                    zone = _zone(reply.timezone, client.where)
-                    await asyncio.to_thread(self._write, store.remember, target.counter_id,
-                                            device_timezone=zone)
-                    since = align_down(window.start_ts, config.interval_s, ZoneInfo(zone))
-                    until = align_down(until, config.interval_s, ZoneInfo(zone))
-                    break
-                reached = await self._take(target, reply, window, until, client.where, outcome)
-                if advance and reached > window.start_ts:
-                    await asyncio.to_thread(self._write, store.advance, target.counter_id, reached)
-                if progress is not None:
-                    progress(window)
-                if reached < window.end_ts:
-                    return  # the device has nothing later yet (its clock is behind ours)
-            else:
-                return
+        finally:
+            if fetched is not None:
+                await fetched()
+            if committing is not None:
+                await committing
 
     async def _reply(self, client: DeviceClient, target: PullTarget, window: Window, zone: str) -> CountReply:
         """One window's reply, parsed and checked to be this counter's."""
@@ -171,16 +232,18 @@ class DeviceApiPoller:
             raise BadReply(f"{client.where}: the reply for {_span(window, zone)} starts late; nothing taken")
         return reply
 
-    async def _take(self, target: PullTarget, reply: CountReply, window: Window, until: int, where: str,
-                    outcome: PullOutcome) -> int:
-        """Ingest a window's counts (after commit returns) and say how far they reach."""
-        counts = reported_counts(target.serial, reply, window.start_ts, until)
+    async def _take(self, target: PullTarget, counts: list[dict[str, Any]], window: Window, reached: int,
+                    where: str, outcome: PullOutcome, advance: bool,
+                    progress: Callable[[Window], None] | None) -> None:
+        """Ingest a window's counts, and only after the commit count them as reached."""
         await self._store(target, counts, where)
-        reached = min(reply.reached(window.start_ts), until)
         outcome.windows += 1
         outcome.records += len(counts)
         outcome.reached = reached
-        return reached
+        if advance and outcome.windows % CHECKPOINT_WINDOWS == 0 and reached > window.start_ts:
+            await asyncio.to_thread(self._write, store.advance, target.counter_id, reached)
+        if progress is not None:
+            progress(window)
 
     async def _store(self, target: PullTarget, counts: list[dict[str, Any]], where: str) -> None:
         """Ingest one window's counts and wait for the commit; refused intervals fail the pull."""
@@ -206,10 +269,23 @@ class DeviceApiPoller:
         if not state.get("failures"):
             log.warning("device API: counter %s failing: %s", serial, error)
 
-    def _succeeded(self, target: PullTarget, started: float) -> None:
+    def _finish(self, target: PullTarget, outcome: PullOutcome, since: int | None, token: str | None,
+                started: float | None = None) -> None:
+        """In one transaction: a renewed token, the watermark (if past `since`), the health (if `started`)."""
         with write_tx(self.engine) as conn:
-            store.record_success(conn, target.counter_id, _at(started))
-        if target.state.get("failures"):
+            if token is not None:
+                store.remember(conn, target.counter_id, token_sealed=self.box.seal(token))
+            if since is not None and outcome.reached is not None and outcome.reached > since:
+                store.advance(conn, target.counter_id, outcome.reached)
+            if started is None:
+                return
+            if outcome.error is None:
+                store.record_success(conn, target.counter_id, _at(started))
+            else:
+                store.record_failure(conn, target.counter_id, _at(self._clock()), outcome.error)
+        if outcome.error is not None and not target.state.get("failures"):
+            log.warning("device API: counter %s failing: %s", target.serial, outcome.error)
+        elif outcome.error is None and target.state.get("failures"):
             log.info("device API: counter %s recovered", target.serial)
 
 

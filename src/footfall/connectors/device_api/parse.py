@@ -20,6 +20,8 @@ from footfall.domain.counts import ALLOWED_LENGTHS
 
 SOURCE = "device_api"
 COUNT_FIELDS = ("in", "out", "staff_in", "staff_out")
+_LINE_FIELDS = ("roi_id", *COUNT_FIELDS)
+_LENGTHS = frozenset(ALLOWED_LENGTHS)
 
 
 class ReplyError(ValueError):
@@ -82,8 +84,9 @@ def parse_reply(body: bytes, data_type: str) -> CountReply:
     start, end = _instant(header, "start", "header"), _instant(header, "end", "header")
     intervals: list[Interval] = []
     previous_end = None
+    instants: dict[str, int] = {}  # an interval starts where the one before ends: read each time once
     for index, raw in enumerate(raw_intervals):
-        interval = _interval(raw, f"interval {index}")
+        interval = _interval(raw, f"interval {index}", instants)
         if previous_end is not None and interval.start_ts < previous_end:
             raise ReplyError(f"interval {index}: starts before interval {index - 1} ends (overlap)")
         previous_end = interval.end_ts
@@ -145,12 +148,12 @@ def _xml(body: bytes) -> tuple[Mapping[str, Any], list[Any]]:
     return dict(root.attrib), intervals
 
 
-def _interval(raw: Any, where: str) -> Interval:
+def _interval(raw: Any, where: str, instants: dict[str, int]) -> Interval:
     if not isinstance(raw, dict):
         raise ReplyError(f"{where}: not an object")
-    start, end = _instant(raw, "start", where), _instant(raw, "end", where)
+    start, end = _instant(raw, "start", where, instants), _instant(raw, "end", where, instants)
     length = end - start
-    if length not in ALLOWED_LENGTHS:
+    if length not in _LENGTHS:
         raise ReplyError(f"{where}: {length} s long ({raw.get('start')} .. {raw.get('end')}); an interval "
                          "must divide an hour")
     if "duration" in raw and _count(raw, "duration", where) != length:
@@ -167,7 +170,17 @@ def _interval(raw: Any, where: str) -> Interval:
 def _line(raw: Any, where: str) -> LineCount:
     if not isinstance(raw, dict):
         raise ReplyError(f"{where}: not an object")
-    return LineCount(*(_count(raw, name, where) for name in ("roi_id", *COUNT_FIELDS)))
+    # The common cases kept cheap (a day of minutes is thousands of lines): JSON numbers, XML digits.
+    roi, in_, out, staff_in, staff_out = (raw.get("roi_id"), raw.get("in"), raw.get("out"),
+                                          raw.get("staff_in"), raw.get("staff_out"))
+    if type(roi) is type(in_) is type(out) is type(staff_in) is type(staff_out) is int:
+        if roi | in_ | out | staff_in | staff_out >= 0:  # none below zero
+            return LineCount(roi, in_, out, staff_in, staff_out)
+    elif type(roi) is type(in_) is type(out) is type(staff_in) is type(staff_out) is str:
+        values = (roi, in_, out, staff_in, staff_out)
+        if all(v.isascii() and v.isdigit() for v in values):
+            return LineCount(*map(int, values))
+    return LineCount(*(_count(raw, name, where) for name in _LINE_FIELDS))
 
 
 def _count(raw: Mapping[str, Any], name: str, where: str) -> int:
@@ -195,7 +208,11 @@ def _text(raw: Mapping[str, Any], name: str, where: str) -> str:
     return value.strip()
 
 
-def _instant(raw: Mapping[str, Any], name: str, where: str) -> int:
+def _instant(raw: Mapping[str, Any], name: str, where: str, instants: dict[str, int] | None = None) -> int:
+    """An ISO 8601 time with its UTC offset as epoch seconds; `instants` remembers those read before."""
+    given = raw.get(name)
+    if instants is not None and type(given) is str and given in instants:
+        return instants[given]
     text = _text(raw, name, where)
     try:
         moment: datetime | None = datetime.fromisoformat(text)
@@ -203,4 +220,7 @@ def _instant(raw: Mapping[str, Any], name: str, where: str) -> int:
         moment = None
     if moment is None or moment.tzinfo is None:
         raise ReplyError(f"{where}: {name} {text!r} is not an ISO 8601 time with a UTC offset")
-    return int(moment.timestamp())
+    seconds = int(moment.timestamp())
+    if instants is not None and type(given) is str:
+        instants[given] = seconds
+    return seconds

@@ -139,7 +139,23 @@ def _write_state(conn: Connection, counter_id: int, values: dict[str, Any]) -> N
 
 def record_attempt(conn: Connection, counter_id: int, at: datetime) -> None:
     """A pull of the counter starts now."""
-    _write_state(conn, counter_id, {"last_attempt_at": at})
+    record_attempts(conn, [counter_id], at)
+
+
+def record_attempts(conn: Connection, counter_ids: Collection[int], at: datetime) -> None:
+    """Pulls of these counters start now (one polling round: two statements, whatever its size)."""
+    ids = list(counter_ids)
+    if not ids:
+        return
+    known = set(conn.execute(select(pull_state.c.counter_id).where(
+        pull_state.c.counter_id.in_(ids), pull_state.c.channel == CHANNEL)).scalars())
+    if known:
+        conn.execute(update(pull_state).values(last_attempt_at=at).where(
+            pull_state.c.counter_id.in_(known), pull_state.c.channel == CHANNEL))
+    new = [{"counter_id": i, "channel": CHANNEL, "failures": 0, "last_attempt_at": at}
+           for i in ids if i not in known]
+    if new:
+        conn.execute(insert(pull_state), new)
 
 
 def advance(conn: Connection, counter_id: int, watermark_ts: int) -> None:

@@ -23,8 +23,9 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from footfall.connectors.mqtt.config import MqttConfig
 from footfall.connectors.mqtt.occupancy import CHANNEL, store_batch
-from footfall.connectors.mqtt.parse import Batch, Fault, split_batch
+from footfall.connectors.mqtt.parse import Batch, Fault, serial_from_topic, split_batch
 from footfall.ingest.batch import IngestResult
+from footfall.live.tap import TAP
 from footfall.storage.engine import write_tx
 
 log = logging.getLogger(__name__)
@@ -115,6 +116,8 @@ class Session:
         elif not isinstance(payload, bytes | str):
             payload = b"" if payload is None else str(payload)
         self._inbox.append((message.topic.value, payload))
+        if TAP.watched:  # the integration tool shows counters' raw messages live
+            TAP.publish(self.config.company_id, serial_from_topic(message.topic.value), payload, CHANNEL)
         self._wake.set()
         if len(self._inbox) >= self.config.batch_max:
             self._full.set()

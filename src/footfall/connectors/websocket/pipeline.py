@@ -22,6 +22,7 @@ from footfall.connectors.websocket.session import Pending, Session
 from footfall.domain.fields import FieldError
 from footfall.estate.common import utcnow
 from footfall.ingest.batch import IngestResult
+from footfall.live.tap import TAP
 
 log = logging.getLogger(__name__)
 Item = tuple[Pending, Any]  # a message and its decoded payload
@@ -52,6 +53,8 @@ class Acknowledger:
 
     def offer(self, session: Session, text: str) -> None:
         """Take one text message; its reply slot joins the connection's queue."""
+        if TAP.watched:  # the integration tool shows counters' raw messages live
+            TAP.publish(session.company_id, serial_in_text(text) or session.serial, text, CHANNEL)
         pending = Pending(session, text)
         session.hold(pending)
         self._batch.append(pending)
