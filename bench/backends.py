@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time
+from collections.abc import Sequence
 from contextlib import ExitStack
 
+from sqlalchemy import Table
+from sqlalchemy.engine import Engine
+
+from footfall.storage import dialect
+from footfall.storage.engine import write_tx
 from footfall.storage.scratch import throwaway_database
 
 PG_ADMIN_URL = os.environ.get("FOOTFALL_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -20,3 +27,16 @@ def scratch_url(stack: ExitStack, name: str) -> str | None:
     except Exception as error:  # a benchmark without PostgreSQL still reports SQLite
         print(f"  skipped: PostgreSQL not reachable at {PG_ADMIN_URL} ({error.__class__.__name__})")
         return None
+
+
+def timed_bare_insert(engine: Engine, bare: Table, columns: Sequence[str], rows: list[tuple]) -> float:
+    """The storage ceiling: `rows` into the bare table `bare` (created, then dropped) in one
+    transaction with the hub's own bulk insert; seconds."""
+    bare.metadata.create_all(engine)
+    try:
+        started = time.perf_counter()
+        with write_tx(engine) as conn:
+            dialect.insert_many(conn, bare, columns, rows)
+        return time.perf_counter() - started
+    finally:
+        bare.metadata.drop_all(engine)

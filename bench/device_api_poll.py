@@ -38,7 +38,7 @@ from sqlalchemy import Column, MetaData, PrimaryKeyConstraint, Table, select
 from sqlalchemy.engine import Engine
 
 sys.path.insert(0, str(Path(__file__).parent))
-from backends import scratch_url
+from backends import scratch_url, timed_bare_insert
 from footfall.connectors.device_api import DeviceApiPoller, PollerLimits, store
 from footfall.connectors.device_api.client import DeviceClient
 from footfall.connectors.device_api.parse import parse_reply, reported_counts
@@ -54,7 +54,6 @@ from footfall.simulator.fleet import Fleet, build_fleet
 from footfall.simulator.runner import raise_open_file_limit
 from footfall.simulator.traffic import warm
 from footfall.simulator.truth import truth_rows
-from footfall.storage import dialect
 from footfall.storage.engine import make_engine, read_tx, write_tx
 from footfall.storage.migrate import upgrade
 from footfall.storage.tables import count_cell, counter
@@ -157,13 +156,7 @@ def bulk_insert(engine: Engine, rows: list[Row]) -> float:
     bare = Table(f"bench_cells_{time.time_ns()}", metadata,
                  *(Column(c.name, c.type) for c in count_cell.c),
                  PrimaryKeyConstraint("counter_id", "start_ts", "roi_id", "length_s", "source"))
-    metadata.create_all(engine)
-    started = time.perf_counter()
-    with write_tx(engine) as conn:
-        dialect.insert_many(conn, bare, CELL_COLUMNS, rows)
-    elapsed = time.perf_counter() - started
-    metadata.drop_all(engine)
-    return elapsed
+    return timed_bare_insert(engine, bare, CELL_COLUMNS, rows)
 
 
 def check_truth(engine: Engine, fleet: Fleet) -> int:

@@ -25,14 +25,13 @@ from sqlalchemy import BigInteger, Column, Integer, MetaData, SmallInteger, Stri
 from sqlalchemy.engine import Engine
 
 sys.path.insert(0, str(Path(__file__).parent))
-from backends import scratch_url
+from backends import scratch_url, timed_bare_insert
 from counts_latency import bench_counts
 from footfall.estate.companies import create_company
 from footfall.ingest.batch import prepare
 from footfall.ingest.core import IngestCore
 from footfall.ingest.writer import EVENT_COLUMNS
 from footfall.rollup.refresher import refresh
-from footfall.storage import dialect
 from footfall.storage.engine import make_engine, write_tx
 from footfall.storage.migrate import upgrade
 from workload import fleet_events
@@ -89,13 +88,7 @@ def _ceiling(engine: Engine, batches: list[list[dict]], company_id: int) -> floa
         Column("received_ts", BigInteger),
         UniqueConstraint("counter_id", "start_ts", "identity"),
     )
-    metadata.create_all(engine)
-    started = time.perf_counter()
-    with write_tx(engine) as conn:
-        dialect.insert_many(conn, bare, EVENT_COLUMNS, rows)
-    elapsed = time.perf_counter() - started
-    metadata.drop_all(engine)
-    return elapsed
+    return timed_bare_insert(engine, bare, EVENT_COLUMNS, rows)
 
 
 def _backend(stack: ExitStack, name: str) -> Engine | None:
