@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from sqlalchemy import BigInteger, Column, Integer, MetaData, String, Table, select
 
 from footfall.storage import dialect
@@ -31,5 +32,20 @@ def test_bulk_insert_and_upsert_keep_odd_values(engine) -> None:
             stored = sorted(tuple(r) for r in conn.execute(select(table)))
         expected = dict((r[0], r) for r in rows) | {1: (1, 5, 'new "one"'), 99: (99, -1, None)}
         assert stored == sorted(expected.values())
+    finally:
+        metadata.drop_all(engine)
+
+
+def test_a_row_with_a_null_first_column_is_refused_not_taken_for_padding(engine) -> None:
+    metadata = MetaData()
+    table = Table(f"bulk_{time.time_ns()}", metadata, Column("k", Integer), Column("note", String(40)))
+    metadata.create_all(engine)
+    try:
+        with write_tx(engine) as conn:
+            if conn.dialect.name == "sqlite":  # PostgreSQL sends arrays: no padding to mistake it for
+                with pytest.raises(ValueError, match="first column is NULL"):
+                    dialect.insert_rows(conn, table, ("k", "note"), [(1, "a"), (None, "b")])
+            else:
+                assert dialect.insert_rows(conn, table, ("k", "note"), [(1, "a"), (None, "b")]) == 2
     finally:
         metadata.drop_all(engine)

@@ -1,7 +1,7 @@
 """The dashboard's numbers: report rows of the company, a site group or a site, and their parts.
 
-Every series comes from `footfall.query.counts.report`, the function behind /api/v1/counts;
-the company level lines up its sites the way a site group does.
+Every series comes from `footfall.query.counts` (`report` / `report_parts`), the functions
+behind /api/v1/counts; a site group and the company line up their sites there.
 """
 
 from __future__ import annotations
@@ -20,9 +20,18 @@ from footfall.estate.counters import list_counters
 from footfall.estate.site_groups import list_site_groups
 from footfall.estate.sites import find_site, list_sites
 from footfall.portal.view import COMPARISONS, View, compared_range
-from footfall.query.counts import CountsRequest, combine, counter_ids, public, report
+from footfall.query.counts import (
+    CountsRequest,
+    combine,
+    counter_ids,
+    counters_of,
+    public,
+    report,
+    report_parts,
+    scope,
+)
 from footfall.query.sales import combine_sales
-from footfall.query.scope import Level, members
+from footfall.query.scope import Level
 from footfall.rollup.refresher import refresh
 from footfall.storage.engine import read_tx
 
@@ -32,8 +41,6 @@ Rows = list[dict[str, Any]]
 def series(engine: Engine, company_id: int, level: str, ident: str, interval: Interval,
            first: date, last: date, policy: Policy, now_ts: int) -> Rows:
     """Report rows of one entity, after folding in what was ingested since the last rollup."""
-    if level == "company":
-        return company_series(engine, company_id, interval, first, last, policy, now_ts)[0]
     request = CountsRequest(company_id, Level(level), ident, interval, first, last)
     with read_tx(engine) as conn:
         ids = counter_ids(conn, request)
@@ -42,22 +49,17 @@ def series(engine: Engine, company_id: int, level: str, ident: str, interval: In
         return public(report(conn, request, now_ts, policy))
 
 
-def company_series(engine: Engine, company_id: int, interval: Interval, first: date, last: date,
-                   policy: Policy, now_ts: int) -> tuple[Rows, dict[int, Rows]]:
-    """Every site's rows combined by local wall-clock bucket, and each site's own rows."""
+def site_series(engine: Engine, company_id: int, level: str, ident: str, interval: Interval,
+                first: date, last: date, policy: Policy, now_ts: int) -> tuple[Rows, dict[str, Rows]]:
+    """The rows of a site group or the company, and each of its sites' own rows by site code."""
+    request = CountsRequest(company_id, Level(level), ident, interval, first, last)
     with read_tx(engine) as conn:
-        sites = list_sites(conn, company_id)
-        refresh_ids = {c["id"] for c in list_counters(conn, company_id, unassigned=False)}
-    refresh(engine, refresh_ids)
-    units, per_site = [], []
+        units = scope(conn, request)
+    refresh(engine, counters_of(units))
     with read_tx(engine) as conn:
-        for row in sites:
-            ident = str(row["id"])
-            units.extend(members(conn, company_id, Level.SITE, ident))
-            per_site.append(report(conn, CountsRequest(company_id, Level.SITE, ident, interval,
-                                                       first, last), now_ts, policy))
+        units, per_site = report_parts(conn, request, now_ts, policy, units)
     combined = combine(units, per_site) if per_site else []
-    return public(combined), {row["id"]: public(rows) for row, rows in zip(sites, per_site, strict=True)}
+    return public(combined), {unit.key: public(rows) for unit, rows in zip(units, per_site, strict=True)}
 
 
 def totals(rows: Rows) -> dict[str, Any]:
@@ -101,18 +103,19 @@ def build(engine: Engine, company_id: int, company_name: str, view: View, policy
     args = (view.interval, view.first, view.last, policy, now_ts)
     crumbs = [(company_name, "company", "")]
     if view.level == "company":
-        rows, per_site = company_series(engine, company_id, *args)
+        rows, per_site = site_series(engine, company_id, "company", "", *args)
         with read_tx(engine) as conn:
             sites, groups = list_sites(conn, company_id), list_site_groups(conn, company_id)
         board = Dashboard(company_name, rows, crumbs=crumbs,
                           sales=combine_sales([r for site_rows in per_site.values() for r in site_rows]))
+        code_of = {s["id"]: s["code"] for s in sites}
         for g in groups:
-            member_rows = [r for sid in g["site_ids"] for r in per_site.get(sid, [])]
+            member_rows = [r for sid in g["site_ids"] for r in per_site.get(code_of.get(sid, ""), [])]
             board.children.append(_child(g["name"], "site_group", str(g["id"]), member_rows))
-        board.children += [_child(f"{s['code']} · {s['name']}", "site", str(s["id"]), per_site[s["id"]])
-                           for s in sites]
+        board.children += [_child(f"{s['code']} · {s['name']}", "site", str(s["id"]),
+                                  per_site.get(s["code"], [])) for s in sites]
     elif view.level == "site_group":
-        rows = series(engine, company_id, "site_group", view.ident, *args)
+        rows, per_site = site_series(engine, company_id, "site_group", view.ident, *args)
         with read_tx(engine) as conn:
             group = next((g for g in list_site_groups(conn, company_id)
                           if str(g["id"]) == view.ident or g["name"] == view.ident), None)
@@ -120,10 +123,9 @@ def build(engine: Engine, company_id: int, company_name: str, view: View, policy
                      if group is not None and s["id"] in group["site_ids"]]
         title = group["name"] if group else view.ident
         board = Dashboard(title, rows, crumbs=[*crumbs, (title, "site_group", view.ident)])
-        sites_rows = [series(engine, company_id, "site", str(s["id"]), *args) for s in sites]
-        board.children = [_child(f"{s['code']} · {s['name']}", "site", str(s["id"]), site_rows)
-                          for s, site_rows in zip(sites, sites_rows, strict=True)]
-        board.sales = combine_sales([r for site_rows in sites_rows for r in site_rows])
+        board.children = [_child(f"{s['code']} · {s['name']}", "site", str(s["id"]),
+                                 per_site.get(s["code"], [])) for s in sites]
+        board.sales = combine_sales([r for site_rows in per_site.values() for r in site_rows])
     else:
         rows = series(engine, company_id, "site", view.ident, *args)
         with read_tx(engine) as conn:

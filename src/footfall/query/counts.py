@@ -52,14 +52,22 @@ def report(conn: Connection, request: CountsRequest, now_ts: int, policy: Policy
            units: list[Member] | None = None) -> list[dict[str, Any]]:
     """Rows of the report, in time order; site groups and the company line up their sites by
     local wall-clock bucket. `units` are the request's members when the caller has them."""
+    units, per_member = report_parts(conn, request, now_ts, policy, units)
+    if request.level not in SITE_SETS:
+        return per_member[0]
+    return combine(units, per_member)
+
+
+def report_parts(conn: Connection, request: CountsRequest, now_ts: int, policy: Policy,
+                 units: list[Member] | None = None) -> tuple[list[Member], list[list[dict[str, Any]]]]:
+    """The request's members and each one's own rows (sales included), before they are lined
+    up: what a view shows beside the total, e.g. the sites of a site group or the company."""
     request.check()
     if units is None:
         units = scope(conn, request)
     per_member = [_member_rows(conn, m, request, now_ts, policy) for m in units]
     add_sales(conn, request.company_id, request.level, request.interval, units, per_member)
-    if request.level not in SITE_SETS:
-        return per_member[0]
-    return combine(units, per_member)
+    return units, per_member
 
 
 def scope(conn: Connection, request: CountsRequest) -> list[Member]:

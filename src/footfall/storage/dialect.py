@@ -93,9 +93,7 @@ def _bulk(conn: Connection, table: Table, columns: Sequence[str], rows: Sequence
           conflict: str, returning: Sequence[str], found: list[tuple]) -> int:
     if not rows:
         return 0
-    tail = f" {conflict}" if conflict else ""
-    if returning:
-        tail += f" RETURNING {', '.join(returning)}"
+    tail = _tail(conflict, returning)
     head = f"INSERT INTO {table.name} ({', '.join(columns)}) "
     cursor = conn.connection.cursor()
     try:
@@ -109,6 +107,12 @@ def _bulk(conn: Connection, table: Table, columns: Sequence[str], rows: Sequence
         return _sqlite_chunks(cursor, f"{head}VALUES ", tail, len(columns), rows, bool(returning), found)
     finally:
         cursor.close()
+
+
+def _tail(conflict: str, returning: Sequence[str]) -> str:
+    """The statement's ON CONFLICT and RETURNING clauses (either may be empty)."""
+    tail = f" {conflict}" if conflict else ""
+    return tail + (f" RETURNING {', '.join(returning)}" if returning else "")
 
 
 def _sqlite_chunks(cursor: Any, head: str, tail: str, width: int, rows: Sequence[tuple],
@@ -161,9 +165,7 @@ def _rows(conn: Connection, table: Table, columns: Sequence[str], rows: Sequence
         return 0
     if conn.dialect.name == "postgresql":
         return _bulk(conn, table, columns, rows, conflict, returning, found)
-    tail = f" {conflict}" if conflict else ""
-    if returning:
-        tail += f" RETURNING {', '.join(returning)}"
+    tail = _tail(conflict, returning)
     head = f"INSERT INTO {table.name} ({', '.join(columns)}) SELECT * FROM (VALUES "
     cursor = conn.connection.cursor()
     try:
@@ -188,9 +190,7 @@ def insert_by_serial(conn: Connection, table: Table, fields: Sequence[str], rows
     if not rows:
         return 0, found
     columns = ", ".join(["counter_id", *fields, "received_ts"])
-    tail = f" {conflict}" if conflict else ""
-    if returning:
-        tail += f" RETURNING {', '.join(returning)}"
+    tail = _tail(conflict, returning)
     cursor = conn.connection.cursor()
     try:
         if conn.dialect.name == "postgresql":
@@ -237,6 +237,8 @@ def _padded_chunks(cursor: Any, head: str, tail: str, width: int, rows: Sequence
         chunk = rows[i : i + per]
         size = sizes[bisect_left(sizes, len(chunk))]
         params = list(chain.from_iterable(chunk))
+        if None in params[0::width]:  # it would be taken for padding and silently dropped
+            raise ValueError(f"{head.split('(')[0].strip()}: a row's first column is NULL")
         if swap is not None:
             params[0::width] = map(swap.__getitem__, params[0::width])
         if first is not _NONE:
