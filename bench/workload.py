@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 import uuid
 from collections import defaultdict
@@ -38,6 +39,11 @@ def fleet_events(events: int, counters: int, batch: int, seed: int = 7) -> list[
         batches.extend(items[i:i + batch] for i in range(0, len(items), batch))
     batches.sort(key=lambda b: b[0]["Data"]["EventStartTime"])
     return batches
+
+
+def as_wire(batches: list[list[dict[str, Any]]]) -> list[list[str]]:
+    """The same batches as their wire texts: the frames a WebSocket or MQTT channel receives."""
+    return [[json.dumps(message, separators=(",", ":")) for message in batch] for batch in batches]
 
 
 def hourly_counts(serial_: str, hours: int, start_ts: int, seed: int) -> list[dict[str, Any]]:

@@ -10,32 +10,28 @@ import pytest
 from footfall.connectors.websocket.config import WebSocketConfig, WebSocketConfigError, load_config
 from footfall.connectors.websocket.parse import (
     OK,
-    read_message,
+    message_serial,
+    oversized,
     refusal,
     serial_in_text,
-    serial_of,
     too_big,
 )
-from footfall.domain.fields import FieldError
 from footfall.security.passwords import hash_password
 from tests.connectors.ws_harness import SERIAL, check_message, event_message
 
 
-def test_messages_decode_from_json_and_the_seeds_literal_quoting() -> None:
-    message = event_message(1)
-    assert read_message(json.dumps(message), 65536) == message
-    assert read_message(repr(message), 65536) == message
-    with pytest.raises(FieldError, match="neither JSON nor a literal"):
-        read_message(json.dumps(message)[:50], 65536)
-    with pytest.raises(FieldError, match="1024-byte limit"):
-        read_message("é" * 600, 1024)  # 1,200 bytes in UTF-8
+def test_messages_over_the_byte_limit_are_named() -> None:
+    assert oversized("é" * 600, 1024) == "message is over the 1024-byte limit"  # 1,200 bytes in UTF-8
+    assert oversized("é" * 500, 1024) is None and oversized("x" * 1024, 1024) is None
 
 
 def test_serials_are_found_in_good_and_broken_messages() -> None:
-    assert serial_of(event_message(1)) == SERIAL
-    assert serial_of(check_message("000000006AFCE315")) == SERIAL
-    assert serial_of({"CameraSerial": SERIAL}) == SERIAL
-    assert serial_of(["not", "a", "message"]) is None
+    assert message_serial(json.dumps(event_message(1))) == SERIAL
+    assert message_serial(repr(event_message(1))) == SERIAL  # the seeds' literal quoting
+    assert message_serial(json.dumps(check_message("000000006AFCE315"))) == SERIAL
+    assert message_serial(json.dumps({"CameraSerial": SERIAL, "RoiId": 1})) == SERIAL
+    assert message_serial(json.dumps(["not", "a", "message"])) is None
+    assert message_serial(json.dumps(event_message(1))[:300]) == SERIAL  # cut short
     assert serial_in_text(repr(event_message(1))[:300]) == SERIAL
     assert serial_in_text('{"Topic": "ffc-eventrawdata", "Da') is None
 

@@ -19,6 +19,7 @@ from footfall.domain.fields import EARLIEST_TS, FUTURE_TOLERANCE_S, FieldError, 
 from footfall.domain.records import Event
 
 EVENT_TOPIC = "ffc-eventrawdata"
+MAX_MESSAGE_CHARS = 64 * 1024  # a wire message longer than this is refused unread
 # The fields every device message carries; a missing one sends the batch to the full reader.
 _FIELDS = itemgetter("CameraSerial", "EventStartTime", "EventEndTime", "RoiId", "MetricId",
                      "PeopleTypeId", "PeopleId")

@@ -11,6 +11,7 @@ from typing import Any
 
 from footfall.domain.event_batch import (
     EVENT_TOPIC,
+    MAX_MESSAGE_CHARS,
     canonical_batch,
     content_identity,
     read_canonical,
@@ -29,7 +30,6 @@ _METRIC = {1: Metric.IN, 2: Metric.OUT}
 _PEOPLE = {1: PeopleType.VISITOR, 2: PeopleType.STAFF}
 _CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 TEST_TOPIC = "generic-test-topic"
-MAX_MESSAGE_CHARS = 64 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +45,8 @@ def parse_message_text(text: str) -> Any:
         raise FieldError(f"message is {len(text)} characters, over the {MAX_MESSAGE_CHARS} limit")
     try:
         return json.loads(text)
+    except RecursionError:
+        raise FieldError("message is nested too deeply") from None
     except json.JSONDecodeError as json_error:
         try:
             return ast.literal_eval(text.strip())

@@ -8,7 +8,8 @@ from typing import Any
 
 from footfall.domain.counts import parse_alive_span, parse_reported_count
 from footfall.domain.event_batch import canonical_events
-from footfall.domain.events import ConnectionCheck, parse_event
+from footfall.domain.event_wire import read_wire
+from footfall.domain.events import ConnectionCheck, parse_event, parse_message_text
 from footfall.domain.fields import FieldError
 from footfall.domain.records import AliveSpan, Event, RecordError, ReportedCount
 from footfall.ingest.count_batch import canonical_counts
@@ -50,7 +51,7 @@ class Submission:
     spans: list[AliveSpan] = field(default_factory=list)
     checks: list[ConnectionCheck] = field(default_factory=list)
     errors: list[RecordError] = field(default_factory=list)
-    raw: tuple[Sequence[Any], Sequence[Any], Sequence[Any]] | None = None
+    raw: tuple[Sequence[Any], Sequence[Any], Sequence[Any], Sequence[Any]] | None = None
     received_ts: int = 0
 
     @property
@@ -62,17 +63,24 @@ class Submission:
 
 
 def receive(company_id: int, now_ts: int, *, channel: str = "api", events: Iterable[Any] = (),
-            counts: Iterable[Any] = (), coverage: Iterable[Any] = ()) -> Submission:
-    """A submission of raw payloads received at `now_ts`, to be `read` later."""
-    raw = tuple(r if isinstance(r, list | tuple) else list(r) for r in (events, counts, coverage))
+            counts: Iterable[Any] = (), coverage: Iterable[Any] = (),
+            messages: Iterable[str | bytes] = ()) -> Submission:
+    """A submission of raw payloads received at `now_ts`, to be `read` later.
+
+    `events` are decoded event objects; `messages` are event messages as their wire texts
+    (a WebSocket frame, an MQTT payload), read straight from the text. An error's index
+    counts within its own list.
+    """
+    raw = tuple(r if isinstance(r, list | tuple) else list(r) for r in (events, counts, coverage, messages))
     return Submission(company_id, channel, raw=raw, received_ts=now_ts)  # type: ignore[arg-type]
 
 
 def prepare(company_id: int, now_ts: int, *, channel: str = "api", events: Iterable[Any] = (),
-            counts: Iterable[Any] = (), coverage: Iterable[Any] = ()) -> Submission:
+            counts: Iterable[Any] = (), coverage: Iterable[Any] = (),
+            messages: Iterable[str | bytes] = ()) -> Submission:
     """Parse raw payloads; a bad record becomes an error with its index, the rest go on."""
     submission = receive(company_id, now_ts, channel=channel, events=events, counts=counts,
-                         coverage=coverage)
+                         coverage=coverage, messages=messages)
     read(submission)
     return submission
 
@@ -81,9 +89,12 @@ def read(submission: Submission) -> None:
     """Parse a received submission's payloads in place (a no-op once read)."""
     if submission.raw is None:
         return
-    (events, counts, coverage), now_ts = submission.raw, submission.received_ts
+    (events, counts, coverage, messages), now_ts = submission.raw, submission.received_ts
     submission.raw = None
-    _read_events(submission, events, now_ts)
+    if events:
+        _read_events(submission, events, now_ts, wire=False)
+    if messages:
+        _read_events(submission, messages, now_ts, wire=True)
     _read_counts(submission, counts, now_ts)
     for index, payload in enumerate(coverage):
         try:
@@ -92,16 +103,17 @@ def read(submission: Submission) -> None:
             submission.errors.append(RecordError(index, str(error)))
 
 
-def _read_events(submission: Submission, events: Sequence[Any], now_ts: int) -> None:
-    # What devices send is read at speed; anything else gets the full reader and its errors.
-    fast, others = canonical_events(events, now_ts)
+def _read_events(submission: Submission, events: Sequence[Any], now_ts: int, wire: bool) -> None:
+    # What devices send is read at speed (from the wire texts when the channel kept them, else
+    # from decoded objects); anything else gets the full reader and its errors.
+    fast, others = read_wire(events, now_ts) if wire else canonical_events(events, now_ts)
     if not others:
-        submission.events = fast
+        submission.events += fast
         return
     slow: dict[int, Event | ConnectionCheck | None] = {}
     for index in others:
         try:
-            slow[index] = parse_event(events[index], now_ts)
+            slow[index] = _read_event(events[index], now_ts)
         except FieldError as error:
             submission.errors.append(RecordError(index, str(error)))
             slow[index] = None
@@ -112,6 +124,18 @@ def _read_events(submission: Submission, events: Sequence[Any], now_ts: int) -> 
             submission.checks.append(parsed)
         elif parsed is not None:
             submission.events.append(parsed)
+
+
+def _read_event(payload: Any, now_ts: int) -> Event | ConnectionCheck:
+    """The full reader on one payload: a decoded object, or a message's wire text."""
+    if type(payload) is bytes:
+        try:
+            payload = payload.decode("utf-8")
+        except UnicodeDecodeError:
+            raise FieldError("message is not UTF-8 text") from None
+    if type(payload) is str:
+        payload = parse_message_text(payload)
+    return parse_event(payload, now_ts)
 
 
 def _read_counts(submission: Submission, counts: Sequence[Any], now_ts: int) -> None:

@@ -28,10 +28,14 @@ class IngestCore:
         self._read_by_caller = engine.dialect.name == "postgresql"
 
     def submit(self, company_id: int, *, channel: str = "api", events: Iterable[Any] = (),
-               counts: Iterable[Any] = (), coverage: Iterable[Any] = ()) -> Future[IngestResult]:
-        """Parse and store with the next group commit; the future resolves after commit."""
-        submission = receive(company_id, int(self._clock()), channel=channel,
-                             events=events, counts=counts, coverage=coverage)
+               counts: Iterable[Any] = (), coverage: Iterable[Any] = (),
+               messages: Iterable[str | bytes] = ()) -> Future[IngestResult]:
+        """Parse and store with the next group commit; the future resolves after commit.
+
+        `messages` are event messages as their wire texts, read without the json module.
+        """
+        submission = receive(company_id, int(self._clock()), channel=channel, events=events,
+                             counts=counts, coverage=coverage, messages=messages)
         if self._read_by_caller:
             read(submission)
         return self._committer.submit(submission)

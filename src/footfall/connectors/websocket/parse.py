@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
-import orjson
-
-from footfall.domain.events import parse_message_text
-from footfall.domain.fields import FieldError, serial_or_none
+from footfall.domain.event_wire import wire_serial
+from footfall.domain.fields import serial_or_none
 
 OK = "OK"
 ERROR_PREFIX = "ERROR: "
@@ -25,26 +22,24 @@ def refusal(reason: str) -> str:
     return ERROR_PREFIX + (line or "refused")
 
 
-def read_message(text: str, max_bytes: int) -> Any:
-    """Decode one text message (JSON or the seeds' Python-literal quoting) within the size limit."""
+def oversized(text: str, max_bytes: int) -> str | None:
+    """Why a text message is refused for its size (None if it is within `max_bytes`)."""
     # A character is at most 4 bytes in UTF-8: only long texts need encoding to be measured.
     if len(text) * 4 > max_bytes and len(text.encode("utf-8", "surrogatepass")) > max_bytes:
-        raise FieldError(f"message is over the {max_bytes}-byte limit")
-    try:
-        return orjson.loads(text)  # the common case, several times faster than json
-    except orjson.JSONDecodeError:
-        return parse_message_text(text)  # the seeds' literal quoting, and the precise error
+        return f"message is over the {max_bytes}-byte limit"
+    return None
 
 
-def serial_of(payload: Any) -> str | None:
-    """The counter serial a decoded message speaks for (`Data.CameraSerial` or top level)."""
-    if type(payload) is not dict:
-        return None
-    data = payload.get("Data", payload)
-    raw = data.get("CameraSerial") if type(data) is dict else None
-    if raw is None and data is not payload:
-        raw = payload.get("CameraSerial")
-    return serial_or_none(raw) if isinstance(raw, str) else None
+def message_serial(text: str) -> str | None:
+    """The counter serial a message speaks for (`Data.CameraSerial` or top level), normalised.
+
+    Read from the JSON without decoding the rest; a message in the seeds' literal quoting or a
+    broken one is searched for the field instead.
+    """
+    raw = wire_serial(text)
+    if raw is None:
+        return serial_in_text(text)
+    return serial_or_none(raw)
 
 
 def serial_in_text(text: str) -> str | None:

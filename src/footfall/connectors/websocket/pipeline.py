@@ -17,22 +17,21 @@ from functools import partial
 from typing import Any, Protocol
 
 from footfall.connectors.websocket.faults import CHANNEL, FaultLog
-from footfall.connectors.websocket.parse import OK, read_message, refusal, serial_in_text, serial_of
+from footfall.connectors.websocket.parse import OK, message_serial, oversized, refusal, serial_in_text
 from footfall.connectors.websocket.session import Pending, Session
-from footfall.domain.fields import FieldError
 from footfall.estate.common import utcnow
 from footfall.ingest.batch import IngestResult
 from footfall.live.tap import TAP
 
 log = logging.getLogger(__name__)
-Item = tuple[Pending, Any]  # a message and its decoded payload
+Item = tuple[Pending, str]  # a message and its text
 
 
 class Sink(Protocol):
     """Where records go: the ingest core (or the benchmark's parse-only stand-in)."""
 
-    def submit(self, company_id: int, *, channel: str = ..., events: Iterable[Any] = ...,
-               coverage: Iterable[Any] = ...) -> Future[IngestResult]: ...
+    def submit(self, company_id: int, *, channel: str = ..., coverage: Iterable[Any] = ...,
+               messages: Iterable[str] = ...) -> Future[IngestResult]: ...
 
 
 class Acknowledger:
@@ -81,28 +80,29 @@ class Acknowledger:
         self._flush()
 
     def _run(self, batch: list[Pending]) -> None:
-        """Decode and submit (worker thread); replies are set back on the loop."""
+        """Group and submit (worker thread); replies are set back on the loop.
+
+        Messages go to the ingest core as their texts, which it reads in C; only the serial is
+        taken here, to make one submission per counter (the ingest writer is built for that shape).
+        """
         loop = self._loop
         assert loop is not None
         try:
             refused: list[tuple[Pending, str]] = []
-            # One submission per counter: the ingest writer is built for that shape.
             by_counter: dict[tuple[int, str | None], list[Item]] = defaultdict(list)
             for pending in batch:
                 text, pending.text = pending.text or "", None
-                try:
-                    payload = read_message(text, self._max_bytes)
-                except (FieldError, ValueError, RecursionError, MemoryError) as error:
-                    pending.serial = serial_in_text(text)
-                    refused.append((pending, str(error) or type(error).__name__))
+                pending.serial = message_serial(text)
+                reason = oversized(text, self._max_bytes)
+                if reason is not None:
+                    refused.append((pending, reason))
                     continue
-                pending.serial = serial_of(payload)
-                by_counter[(pending.session.company_id, pending.serial)].append((pending, payload))
+                by_counter[(pending.session.company_id, pending.serial)].append((pending, text))
             if refused:
                 self._finish(refused, None)
             for (company_id, _serial), items in by_counter.items():
                 try:
-                    future = self._sink.submit(company_id, channel=CHANNEL, events=[p for _, p in items])
+                    future = self._sink.submit(company_id, channel=CHANNEL, messages=[t for _, t in items])
                 except Exception as error:  # the core is shutting down: nothing stored, say so
                     future = Future()
                     future.set_exception(error)
