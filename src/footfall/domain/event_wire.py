@@ -150,8 +150,8 @@ def _events(datas: list[_Data], now_ts: int) -> list[Event] | None:
     times: Any = uploads
     if uploads.count(None) != len(uploads):
         times = [None if u is None else upload_ts(u, now_ts) for u in uploads]
-    rows = zip(serials, rois, metrics, people_types, people_ids, starts, starts, identities, times, strict=True)
-    return list(map(_new_tuple, repeat(Event), rows))
+    fields = (serials, rois, metrics, people_types, people_ids, starts, starts, identities, times)
+    return list(map(_new_tuple, repeat(Event), zip(*fields, strict=True)))
 
 
 def _serials(cameras: tuple[str, ...]) -> list[str] | None:
