@@ -2,11 +2,11 @@
 
     python bench/ingest.py [--events 1000000] [--counters 1000] [--batch 20] [--backends sqlite,postgresql]
 
-Ingest: events of a fleet go through the ingest core (parse, dedupe, group commit, durable
-commit, dirty marks) with one submission in flight per counter, as counters waiting for
-their `OK` keep it. Ceiling: the same rows bulk-inserted
-in one transaction into a bare table with the same unique key, with the same bulk-insert
-technique (multi-row VALUES on SQLite, unnest arrays on PostgreSQL).
+Ingest: events of a fleet, as the wire texts a WebSocket or MQTT channel receives, go through
+the ingest core (decode and check, dedupe, group commit, durable commit, dirty marks) with one
+submission in flight per counter, as counters waiting for their `OK` keep it. Ceiling: the
+same rows bulk-inserted in one transaction into a bare table with the same unique key, with the
+same bulk-insert technique (multi-row VALUES on SQLite, unnest arrays on PostgreSQL).
 Counts: GET /api/v1/counts for one site × one year, hourly, among 100 sites; ceiling: a bare
 SELECT of the same hour rows.
 """
@@ -34,10 +34,11 @@ from footfall.ingest.writer import EVENT_COLUMNS
 from footfall.rollup.refresher import refresh
 from footfall.storage.engine import make_engine, write_tx
 from footfall.storage.migrate import upgrade
-from workload import fleet_events
+from footfall.storage.tables import event
+from workload import as_wire, fleet_events
 
 
-def bench_ingest(engine: Engine, batches: list[list[dict]], events: int, in_flight: int) -> float:
+def bench_ingest(engine: Engine, batches: list[list[str]], events: int, in_flight: int) -> float:
     """Print ingest throughput, the bare bulk-insert ceiling and their ratio; return the ratio."""
     with write_tx(engine) as conn:
         company_id = create_company(conn, f"bench-{time.time_ns()}")["id"]
@@ -45,7 +46,7 @@ def bench_ingest(engine: Engine, batches: list[list[dict]], events: int, in_flig
     started = time.perf_counter()
     pending: list[Future] = []
     for batch in batches:
-        pending.append(core.submit(company_id, channel="bench", events=batch))
+        pending.append(core.submit(company_id, channel="bench", messages=batch))
         if len(pending) >= in_flight:
             wait(pending[: in_flight // 2])
             pending = pending[in_flight // 2 :]
@@ -69,12 +70,12 @@ def bench_ingest(engine: Engine, batches: list[list[dict]], events: int, in_flig
     return ratio
 
 
-def _ceiling(engine: Engine, batches: list[list[dict]], company_id: int) -> float:
+def _ceiling(engine: Engine, batches: list[list[str]], company_id: int) -> float:
     now = int(time.time())
     serials: dict[str, int] = {}
     rows: list[tuple] = []
     for batch in batches:
-        for e in prepare(company_id, now, events=batch).events:
+        for e in prepare(company_id, now, messages=batch).events:
             cid = serials.setdefault(e.serial, len(serials) + 1)
             rows.append((cid, *e[1:], now))  # the writer's column order: EVENT_COLUMNS
     metadata = MetaData()
@@ -86,9 +87,14 @@ def _ceiling(engine: Engine, batches: list[list[dict]], company_id: int) -> floa
         Column("people_type", SmallInteger), Column("people_id", BigInteger),
         Column("end_ts", BigInteger), Column("uploaded_ts", BigInteger),
         Column("received_ts", BigInteger),
-        UniqueConstraint("counter_id", "start_ts", "identity"),
+        UniqueConstraint(*_event_key()),
     )
     return timed_bare_insert(engine, bare, EVENT_COLUMNS, rows)
+
+
+def _event_key() -> list[str]:
+    """The columns of the event table's unique key, in its order (the ceiling keeps the same)."""
+    return next(c for c in event.constraints if isinstance(c, UniqueConstraint)).columns.keys()
 
 
 def _backend(stack: ExitStack, name: str) -> Engine | None:
@@ -111,7 +117,7 @@ def main() -> None:
     parser.add_argument("--backends", default="sqlite,postgresql")
     args = parser.parse_args()
     print(f"building workload: {args.events:,} events from {args.counters:,} counters …")
-    batches = fleet_events(args.events, args.counters, args.batch)
+    batches = as_wire(fleet_events(args.events, args.counters, args.batch))
     # The workload stands for data still on the devices, not the hub's heap: keep the
     # collector from rescanning a million dicts on every full collection.
     gc.freeze()

@@ -56,6 +56,14 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture
+def pg_engine(pg_url: str) -> Iterator[Engine]:
+    """A migrated, empty PostgreSQL database (for what only PostgreSQL has: concurrent writers)."""
+    result = _pg_engine(pg_url)
+    yield result
+    result.dispose()
+
+
 def _sqlite_engine(template: Path, tmp_path: Path) -> Engine:
     target = tmp_path / "footfall.db"
     shutil.copy(template, target)

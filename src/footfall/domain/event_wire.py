@@ -148,8 +148,9 @@ def _events(datas: list[_Data], now_ts: int) -> list[Event] | None:
     if identities is None:
         return None
     times: Any = uploads
-    if uploads.count(None) != len(uploads):
-        times = [None if u is None else upload_ts(u, now_ts) for u in uploads]
+    if uploads.count(None) != len(uploads):  # devices upload a batch within a second or two
+        read = {u: None if u is None else upload_ts(u, now_ts) for u in set(uploads)}
+        times = list(map(read.__getitem__, uploads))
     fields = (serials, rois, metrics, people_types, people_ids, starts, starts, identities, times)
     return list(map(_new_tuple, repeat(Event), zip(*fields, strict=True)))
 

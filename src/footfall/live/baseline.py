@@ -13,6 +13,7 @@ from footfall.domain.records import Event, LineDirection, LineKind, Metric, Peop
 from footfall.domain.timegrid import local_midnight_ts
 from footfall.live.occupancy import LineKey, SiteLive
 from footfall.query.scope import Level, Role, members
+from footfall.rollup.inputs import events_of
 from footfall.storage.engine import read_tx
 from footfall.storage.tables import event, line
 
@@ -37,10 +38,12 @@ def load_site(engine: Engine, company_id: int, site_id: int, now_ts: int,
         start = local_midnight_ts(state.day, member.tz)
         end = local_midnight_ts(state.day + timedelta(days=1), member.tz)
         recent: set[str] = set()
+        # One query, one pass over today's window: events are keyed time first, so the pass
+        # goes through every counter's events of today so far and keeps this site's.
         rows: Iterable[Any] = conn.execute(
             select(event.c.counter_id, event.c.roi_id, event.c.metric, event.c.people_type,
                    event.c.start_ts, event.c.identity, event.c.received_ts)
-            .where(event.c.counter_id.in_(ids), event.c.start_ts >= start, event.c.start_ts < end)
+            .where(events_of(conn, ids), event.c.start_ts >= start, event.c.start_ts < end)
             .order_by(event.c.start_ts)
         ) if ids else []
         for counter_id, roi, metric, people_type, start_ts, identity, received_ts in rows:

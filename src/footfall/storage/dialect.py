@@ -64,6 +64,14 @@ def lock_for_work(conn: Connection, query: Select) -> Select:
     return query
 
 
+def hold_locks(conn: Connection, keys: Sequence[int]) -> None:
+    """Take PostgreSQL advisory locks on `keys` until the transaction ends, in the order given
+    (callers sort them, so two workers cannot deadlock); SQLite has a single writer anyway."""
+    if keys and conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("SELECT count(pg_advisory_xact_lock(k)) FROM unnest(%s::bigint[]) AS k",
+                             (list(keys),))
+
+
 def _rows_per_statement(columns: int) -> int:
     # SQLite allows 32,766 bound values per statement.
     return max(1, min(3000, 32_000 // columns))
@@ -232,19 +240,19 @@ def _padded_chunks(cursor: Any, head: str, tail: str, width: int, rows: Sequence
     per = sizes[-1]
     pad = (None,) * width
     one = "(" + ", ".join(["?"] * width) + ")"
+    lead = [] if first is _NONE else [first]
     inserted = 0
     for i in range(0, len(rows), per):
         chunk = rows[i : i + per]
         size = sizes[bisect_left(sizes, len(chunk))]
-        params = list(chain.from_iterable(chunk))
-        if None in params[0::width]:  # it would be taken for padding and silently dropped
-            raise ValueError(f"{head.split('(')[0].strip()}: a row's first column is NULL")
+        params = [*lead, *chain.from_iterable(chunk)]
+        keys = slice(len(lead), None, width)  # every row's first value
         if swap is not None:
-            params[0::width] = map(swap.__getitem__, params[0::width])
-        if first is not _NONE:
-            params.insert(0, first)
+            params[keys] = map(swap.__getitem__, params[keys])  # a missing key raises: nothing is dropped
+        elif None in params[keys]:  # it would be taken for padding and silently dropped
+            raise ValueError(f"{head.split('(')[0].strip()}: a row's first column is NULL")
         if size > len(chunk):
-            params.extend(pad * (size - len(chunk)))
+            params += pad * (size - len(chunk))
         cursor.execute(head + ", ".join([one] * size) + tail, params)
         if returning:
             found.extend(tuple(r) for r in cursor.fetchall())

@@ -168,7 +168,8 @@ event = Table(
     Column("end_ts", BigInteger, nullable=False),
     Column("uploaded_ts", BigInteger),
     Column("received_ts", BigInteger, nullable=False),
-    UniqueConstraint("counter_id", "start_ts", "identity", name="uq_event_identity"),
+    # Time first: a fleet's stream of events appends at the index's right edge (migration 0009).
+    UniqueConstraint("start_ts", "counter_id", "identity", name="uq_event_time_identity"),
 )
 
 # Reported interval counts; receiving the same key again replaces, never adds.
@@ -204,6 +205,8 @@ dirty_hour = Table(
     Column("hour_ts", BigInteger, nullable=False),
     Column("gen", BigInteger, nullable=False),
     PrimaryKeyConstraint("counter_id", "hour_ts"),
+    # The rollup takes the earliest hours first, for all counters at once (migration 0009).
+    Index("ix_dirty_hour_hour", "hour_ts", "counter_id"),
     sqlite_with_rowid=False,
 )
 
