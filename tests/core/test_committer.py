@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.engine import Engine
 
+from footfall.ingest import committer
 from footfall.ingest.committer import StorageUnavailable
 from footfall.ingest.core import IngestCore
 from footfall.ingest.writer import Writer
@@ -38,5 +39,29 @@ def test_a_crashing_submission_fails_alone_and_the_writer_keeps_going(
         assert healthy.result(timeout=30).accepted == 1
         later = core.ingest(company_id, events=[_event(1_600_000_120)])  # the thread is alive
         assert later.accepted == 1
+    finally:
+        core.close()
+
+
+def test_a_submission_that_cannot_be_read_fails_alone(
+    sqlite_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    company_id = make_estate(sqlite_engine, "UTC", [SERIAL])
+    real_read = committer.read
+
+    def read(submission):  # type: ignore[no-untyped-def]
+        if submission.channel == "poison":
+            raise RuntimeError("bug in a reader")
+        real_read(submission)
+
+    monkeypatch.setattr(committer, "read", read)
+    core = IngestCore(sqlite_engine)
+    try:
+        poisoned = core.submit(company_id, channel="poison", events=[_event(1_600_000_000)])
+        healthy = core.submit(company_id, channel="api", events=[_event(1_600_000_060)])
+        with pytest.raises(StorageUnavailable, match="could not be read"):
+            poisoned.result(timeout=30)
+        assert healthy.result(timeout=30).accepted == 1
+        assert core.ingest(company_id, events=[_event(1_600_000_120)]).accepted == 1  # both threads alive
     finally:
         core.close()
