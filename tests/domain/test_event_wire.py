@@ -85,6 +85,12 @@ def test_anything_unusual_is_left_to_the_full_reader_by_index() -> None:
     assert "MetricId" in submission.errors[0].error
 
 
+def test_a_decoded_message_among_texts_is_read_by_the_full_reader() -> None:
+    events, others = read_wire([json.dumps(_message()), _message()], NOW)  # type: ignore[list-item]
+    assert len(events) == 1 and others == [1]
+    assert len(prepare(1, NOW, messages=[json.dumps(_message()), _message()]).events) == 2  # type: ignore[list-item]
+
+
 def test_deep_nesting_is_an_error_of_its_message_only() -> None:
     submission = prepare(1, NOW, messages=["[" * 30_000 + "]" * 30_000, json.dumps(_message())])
     assert [(e.index, e.error) for e in submission.errors] == [(0, "message is nested too deeply")]

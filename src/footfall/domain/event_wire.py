@@ -57,8 +57,9 @@ class _Wrapped(msgspec.Struct):
     Data: _Data
 
 
-assert EVENT_TOPIC == "ffc-eventrawdata"  # the literal above must follow the topic
 class _Named(msgspec.Struct):
+    """Only the serial of a message: the rest is skipped unread."""
+
     CameraSerial: str
 
 
@@ -66,17 +67,21 @@ class _NamedWrapped(msgspec.Struct):
     Data: _Named
 
 
+assert EVENT_TOPIC == "ffc-eventrawdata"  # the literal in `_Wrapped` must follow the topic
 _read_wrapped = msgspec.json.Decoder(_Wrapped).decode
 _read_bare = msgspec.json.Decoder(_Bare).decode
+_read_named_wrapped = msgspec.json.Decoder(_NamedWrapped).decode
+_read_named = msgspec.json.Decoder(_Named).decode
 _DATA = attrgetter("Data")
 _COLUMNS = attrgetter("CameraSerial", "EventStartTime", "EventEndTime", "RoiId", "MetricId", "PeopleTypeId",
                       "PeopleId", "UUID", "UploadedUTCDateTime")
 _new_tuple, _from_hex = tuple.__new__, bytes.fromhex
+_TEXT = {str, bytes}
 
 
 def read_wire(texts: Sequence[str | bytes], now_ts: int) -> tuple[list[Event], list[int]]:
     """The events of the wire `texts` this reader takes (in order) and the indexes of the rest."""
-    if not texts or max(map(len, texts)) > MAX_MESSAGE_CHARS:
+    if not texts or not set(map(type, texts)) <= _TEXT or max(map(len, texts)) > MAX_MESSAGE_CHARS:
         return _one_by_one(texts, now_ts)
     try:
         datas = list(map(_DATA, map(_read_wrapped, texts)))
@@ -101,15 +106,11 @@ def wire_serial(text: str | bytes) -> str | None:
             return None
 
 
-_read_named_wrapped = msgspec.json.Decoder(_NamedWrapped).decode
-_read_named = msgspec.json.Decoder(_Named).decode
-
-
 def _one_by_one(texts: Sequence[str | bytes], now_ts: int) -> tuple[list[Event], list[int]]:
     events: list[Event] = []
     others: list[int] = []
     for index, text in enumerate(texts):
-        one = _read_one(text, now_ts) if len(text) <= MAX_MESSAGE_CHARS else None
+        one = _read_one(text, now_ts) if type(text) in _TEXT and len(text) <= MAX_MESSAGE_CHARS else None
         if one is None:
             others.append(index)
         else:
