@@ -8,6 +8,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from footfall.domain.event_batch import MAX_MESSAGE_CHARS
+
 DEFAULT_PATH = "/ws"
 DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024
 
@@ -39,8 +41,9 @@ class WebSocketConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     path: str = Field(default=DEFAULT_PATH, description="URL path of the endpoint")
-    max_message_bytes: int = Field(default=DEFAULT_MAX_MESSAGE_BYTES, ge=1024, le=16 * 1024 * 1024,
-                                   description="larger frames are refused: close code 1009")
+    max_message_bytes: int = Field(default=DEFAULT_MAX_MESSAGE_BYTES, ge=1024, le=MAX_MESSAGE_CHARS,
+                                   description="larger frames are refused: close code 1009 (at most "
+                                   "64 KiB: the ingest core reads no longer message)")
     auth: Literal["optional", "required"] = Field(
         default="optional", description="optional: a connection without credentials belongs to the "
         "default company; required: it is refused with 401")
