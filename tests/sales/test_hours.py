@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from footfall.domain.timegrid import zone
-from footfall.sales.columns import HourSums
 from footfall.sales.hours import hour_start_ts, utc_hours
+from footfall.sales.runs import HourSums
 
 LONDON = zone("Europe/London")
 

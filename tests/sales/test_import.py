@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from footfall.estate.errors import NotFound
+from footfall.sales import store
 from footfall.sales.importer import ImportRequest, import_sales
 from footfall.sales.problems import LOG_HEADER
 from footfall.sales.store import get_import
@@ -89,3 +90,15 @@ def test_another_company_with_the_same_site_codes_is_apart(engine: Engine, a: Te
     assert len({s for s, _t in stored(engine)}) == 3  # A's two sites, B's KUL01
     with read_tx(engine) as conn, pytest.raises(NotFound):
         get_import(conn, a.company_id, outcome.import_id)
+
+
+def test_hours_stored_a_slice_at_a_time_are_all_there(engine: Engine, a: Tenant,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(store, "ROWS_PER_INSERT", 7)
+    rows = [f"{code},{day:02d}-03-2024 {h:02d}:30,{day},{h}.05" for code in ("KUL01", "LDN01")
+            for day in range(1, 4) for h in range(24)]
+    outcome = run(engine, a, HEADER + "\r\n" + "\r\n".join(rows) + "\r\n")
+    assert (outcome.status, outcome.hours_written) == ("imported", 144)
+    hours = stored(engine)
+    assert len(hours) == 144 and sum(q for q, _c in hours.values()) == 2 * 24 * (1 + 2 + 3)
+    assert sum(c for _q, c in hours.values()) == 2 * 3 * sum(h * 100 + 5 for h in range(24))

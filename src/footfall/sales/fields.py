@@ -9,6 +9,9 @@ from footfall.sales.profile import parse_local
 
 QUANTITY_DIGITS = 9
 VALUE_DIGITS = 12
+# The forms of a clean quantity and value, for the fast paths' patterns.
+QUANTITY_FORM = rf"[0-9]{{1,{QUANTITY_DIGITS}}}+"
+VALUE_FORM = rf"[0-9]{{1,{VALUE_DIGITS}}}+(?:\.[0-9][0-9]?)?+"
 # Fraction text → cents: "" → 0, "5" → 50, "05" → 5.
 FRACTION_CENTS: dict[str, int] = {"": 0, **{str(d): d * 10 for d in range(10)},
                                   **{f"{c:02d}": c for c in range(100)}}
@@ -87,14 +90,23 @@ def site_key(codes: Mapping[str, int], text: str) -> int:
 
 
 class HourKeys(dict[str, int]):
-    """DateTime text → hour key, computed once per distinct text (a file repeats its times)."""
+    """DateTime text → hour key, computed once per distinct text (a file repeats its times)
+    and, as the minutes of one hour share their key, the date read once per hour."""
 
     def __init__(self, pattern: re.Pattern[str], date_format: str) -> None:
         super().__init__()
         self.pattern = pattern
         self.date_format = date_format
+        self.of_hour: dict[tuple[str | None, ...], int] = {}  # the texts of date and hour → key
 
     def __missing__(self, text: str) -> int:
-        key = hour_key(self.pattern, text, self.date_format)
+        match = self.pattern.fullmatch(text.strip())
+        parts = match.groupdict() if match else {}
+        if not parts or int(parts.get("minute") or 0) > 59 or int(parts.get("second") or 0) > 59:
+            return hour_key(self.pattern, text, self.date_format)  # refused with the reason
+        hour = (parts.get("year"), parts.get("year2"), parts["month"], parts["day"], parts["hour"])
+        key = self.of_hour.get(hour)
+        if key is None:
+            key = self.of_hour[hour] = hour_key(self.pattern, text, self.date_format)
         self[text] = key
         return key

@@ -9,42 +9,41 @@ next real hour. Both are summed, never dropped.
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
-from itertools import repeat
-from operator import and_, or_, rshift
+from datetime import date, datetime, timedelta
+from itertools import islice, repeat
+from operator import ne, sub
 from zoneinfo import ZoneInfo
 
-from footfall.sales.columns import HourSums
-from footfall.sales.fields import HOUR_BITS, HOUR_MASK
+from footfall.sales.fields import HOUR_BITS
+from footfall.sales.runs import HourSums
+
+_EPOCH_DAY = date(1970, 1, 1).toordinal()
+_SECOND = timedelta(seconds=1)
 
 
 def hour_start_ts(hour_ordinal: int, tz: ZoneInfo) -> int:
-    """The UTC instant at which a local hour (date.toordinal() * 24 + hour) begins."""
+    """The UTC instant at which a local hour (date.toordinal() * 24 + hour) begins.
+
+    The local time less the zone's offset at it (fold 0: the offset before a change, as
+    an aware datetime's timestamp takes it).
+    """
     day, hour = divmod(hour_ordinal, 24)
-    local = datetime.combine(date.fromordinal(day), time(hour), tzinfo=tz)
-    return int(local.timestamp())
+    offset = tz.utcoffset(datetime.fromordinal(day).replace(hour=hour)) or timedelta()
+    return (day - _EPOCH_DAY) * 86400 + hour * 3600 - offset // _SECOND
 
 
 class _HourStarts(dict[int, int]):
-    """(zone index << HOUR_BITS) + local hour → UTC start, computed once (sites share zones).
+    """Local hour → UTC start in one zone, computed once per hour (sites share zones)."""
 
-    `gaps` tells whether a skipped spring-forward hour was asked for: it starts where the
-    next hour does, so two keys of one site may then fall into the same UTC hour.
-    """
-
-    def __init__(self, zones: list[ZoneInfo]) -> None:
+    def __init__(self, tz: ZoneInfo) -> None:
         super().__init__()
-        self.zones = zones
-        self.gaps = False
+        self.tz = tz
 
-    def __missing__(self, key: int) -> int:
-        tz, hour = self.zones[key >> HOUR_BITS], key & HOUR_MASK
-        start = self[key] = hour_start_ts(hour, tz)
-        if start == hour_start_ts(hour + 1, tz):
-            self.gaps = True
+    def __missing__(self, hour: int) -> int:
+        start = self[hour] = hour_start_ts(hour, self.tz)
         return start
 
 
@@ -80,29 +79,27 @@ class SiteHours:
 def utc_hours(sums: HourSums, codes: Sequence[str], sites: Mapping[str, tuple[int, ZoneInfo]]) -> SiteHours:
     """The reader's sums per site code and local hour as sums per site id and UTC hour start.
 
-    Column by column with `map`, in key order (site by site, hour by hour: the order the
-    table's index wants), so a site's span is its first and last row, as a zone's hour
-    starts never go back. Only rows in a skipped spring-forward hour are then added up one
-    by one (that hour lands in the next one).
+    The sums come in key order (site by site, hour by hour: the order the table's index
+    wants), so each site is one slice, converted with `map`, and its span is its first and
+    last start, as a zone's hour starts never go back. A skipped spring-forward hour starts
+    where the next one does: only then are two neighbours added up, one by one.
     """
-    zones: dict[ZoneInfo, int] = {}
-    zone_bits = [zones.setdefault(sites[code][1], len(zones)) << HOUR_BITS for code in codes]
-    site_id_of = [sites[code][0] for code in codes]
-    starts_of = _HourStarts(list(zones))
-    order = sorted(range(len(sums.keys)), key=sums.keys.__getitem__)
-    keys = list(map(sums.keys.__getitem__, order))
-    site_index = list(map(rshift, keys, repeat(HOUR_BITS)))
-    out = SiteHours(
-        list(map(site_id_of.__getitem__, site_index)),
-        list(map(starts_of.__getitem__, map(or_, map(zone_bits.__getitem__, site_index),
-                                            map(and_, keys, repeat(HOUR_MASK))))),
-        list(map(sums.transactions.__getitem__, order)), list(map(sums.cents.__getitem__, order)))
+    keys = sums.keys
+    zones: dict[ZoneInfo, _HourStarts] = {}
+    out = SiteHours(transactions=sums.transactions, cents=sums.cents)
     lo = 0
-    while lo < len(site_index):
-        hi = bisect_right(site_index, site_index[lo], lo)
-        out.spans[out.site_ids[lo]] = (out.starts[lo], out.starts[hi - 1])
+    while lo < len(keys):
+        index = keys[lo] >> HOUR_BITS
+        base = index << HOUR_BITS
+        hi = bisect_left(keys, base + (1 << HOUR_BITS), lo)
+        site_id, tz = sites[codes[index]]
+        starts_of = zones.setdefault(tz, _HourStarts(tz))
+        first = len(out.starts)
+        out.starts += map(starts_of.__getitem__, map(sub, keys[lo:hi], repeat(base)))
+        out.site_ids += repeat(site_id, hi - lo)
+        out.spans[site_id] = (out.starts[first], out.starts[-1])
         lo = hi
-    if starts_of.gaps:
+    if not all(map(ne, out.starts, islice(out.starts, 1, None))):
         _merge_same_hour(out)
     return out
 

@@ -78,6 +78,18 @@ def compile_date_format(fmt: str) -> re.Pattern[str]:
     return re.compile("".join(pattern), re.ASCII)
 
 
+def minute_separator(fmt: str) -> str | None:
+    """The character before the minutes when they end the date format and that character is
+    in it nowhere else (the ":" of `DD-MM-YYYY hh:mm`), so the text before it names the hour."""
+    minutes = "%M" if "%" in fmt else "mm"
+    if len(fmt) < 3 or not fmt.endswith(minutes):
+        return None
+    separator = fmt[-3]
+    if separator.isalnum() or separator == "%" or fmt.count(separator) != 1:
+        return None
+    return separator
+
+
 def parse_local(pattern: re.Pattern[str], text: str) -> datetime:
     """The naive local datetime `text` denotes under `pattern`; ValueError says why not."""
     match = pattern.fullmatch(text.strip())

@@ -14,12 +14,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
-from footfall.sales.columns import ColumnSummer, HourSums, NotClean
+from footfall.sales.columns import ColumnSummer, NotClean
 from footfall.sales.fields import HOUR_BITS, HOUR_MASK, HourKeys
 from footfall.sales.header import locate
 from footfall.sales.problems import MAX_LOGGED_ERRORS, FileRefused, ImportLimits, RowError, row_error
 from footfall.sales.profile import MappingProfile, compile_date_format
 from footfall.sales.rows import RowChecker
+from footfall.sales.runs import HourSums
 from footfall.sales.stream import Meter
 
 CHUNK_ROWS = 4_000

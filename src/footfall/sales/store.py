@@ -6,7 +6,7 @@ from itertools import repeat
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import insert, select, text
 from sqlalchemy.engine import Connection
 
 from footfall.domain.timegrid import zone
@@ -18,6 +18,10 @@ from footfall.storage.tables import site
 from footfall.storage.tables_sales import sales_hour, sales_import
 
 HOUR_COLUMNS = ("site_id", "start_ts", "transactions", "value_cents", "import_id")
+ROWS_PER_INSERT = 1000
+# One site's hours from its first to its last, as text: a typed statement's first compile in
+# a process costs more than the whole delete.
+_DELETE_SPAN = text("DELETE FROM sales_hour WHERE site_id = :site AND start_ts BETWEEN :first AND :last")
 # The history list leaves the log out: it can be megabytes.
 SUMMARY_COLUMNS = [c for c in sales_import.c if c.name != "log"]
 
@@ -35,13 +39,16 @@ def replace_hours(conn: Connection, hours: SiteHours, import_id: int) -> int:
     So a re-import of the same period gives the same rows (idempotent), and a corrected file
     also removes hours that are no longer in it.
     """
-    for site_id, (first, last) in hours.spans.items():
-        conn.execute(delete(sales_hour).where(sales_hour.c.site_id == site_id,
-                                              sales_hour.c.start_ts.between(first, last)))
-    rows = list(zip(hours.site_ids, hours.starts, hours.transactions, hours.cents,
-                    repeat(import_id), strict=False))  # in key order: the index grows at its end
-    insert_many(conn, sales_hour, HOUR_COLUMNS, rows)
-    return len(rows)
+    if hours.spans:
+        conn.execute(_DELETE_SPAN, [{"site": site_id, "first": first, "last": last}
+                                    for site_id, (first, last) in hours.spans.items()])
+    # In key order (the index grows at its end), a slice at a time: the row tuples of a small
+    # slice are gone before the garbage collector walks them, as it would a quarter million.
+    columns = (hours.site_ids, hours.starts, hours.transactions, hours.cents)
+    for at in range(0, len(hours), ROWS_PER_INSERT):
+        insert_many(conn, sales_hour, HOUR_COLUMNS,
+                    list(zip(*(column[at : at + ROWS_PER_INSERT] for column in columns), repeat(import_id))))
+    return len(hours)
 
 
 def record_import(conn: Connection, company_id: int, values: dict[str, Any]) -> int:
