@@ -21,7 +21,6 @@ def _event(ts: int) -> dict:
 def test_a_crashing_submission_fails_alone_and_the_writer_keeps_going(
     sqlite_engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    company_id = make_estate(sqlite_engine, "UTC", [SERIAL])
     real_write = Writer.write
 
     def write(self, conn, group, now_ts):  # type: ignore[no-untyped-def]
@@ -30,23 +29,12 @@ def test_a_crashing_submission_fails_alone_and_the_writer_keeps_going(
         return real_write(self, conn, group, now_ts)
 
     monkeypatch.setattr(Writer, "write", write)
-    core = IngestCore(sqlite_engine)
-    try:
-        poisoned = core.submit(company_id, channel="poison", events=[_event(1_600_000_000)])
-        healthy = core.submit(company_id, channel="api", events=[_event(1_600_000_060)])
-        with pytest.raises(StorageUnavailable, match="RuntimeError"):
-            poisoned.result(timeout=30)
-        assert healthy.result(timeout=30).accepted == 1
-        later = core.ingest(company_id, events=[_event(1_600_000_120)])  # the thread is alive
-        assert later.accepted == 1
-    finally:
-        core.close()
+    _poison_fails_alone(sqlite_engine, "RuntimeError")
 
 
 def test_a_submission_that_cannot_be_read_fails_alone(
     sqlite_engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    company_id = make_estate(sqlite_engine, "UTC", [SERIAL])
     real_read = committer.read
 
     def read(submission):  # type: ignore[no-untyped-def]
@@ -55,13 +43,19 @@ def test_a_submission_that_cannot_be_read_fails_alone(
         real_read(submission)
 
     monkeypatch.setattr(committer, "read", read)
-    core = IngestCore(sqlite_engine)
+    _poison_fails_alone(sqlite_engine, "could not be read")
+
+
+def _poison_fails_alone(engine: Engine, failure: str) -> None:
+    """The "poison" channel's submission fails with `failure`; its neighbour and later ones land."""
+    company_id = make_estate(engine, "UTC", [SERIAL])
+    core = IngestCore(engine)
     try:
         poisoned = core.submit(company_id, channel="poison", events=[_event(1_600_000_000)])
         healthy = core.submit(company_id, channel="api", events=[_event(1_600_000_060)])
-        with pytest.raises(StorageUnavailable, match="could not be read"):
+        with pytest.raises(StorageUnavailable, match=failure):
             poisoned.result(timeout=30)
         assert healthy.result(timeout=30).accepted == 1
-        assert core.ingest(company_id, events=[_event(1_600_000_120)]).accepted == 1  # both threads alive
+        assert core.ingest(company_id, events=[_event(1_600_000_120)]).accepted == 1  # the writer lives on
     finally:
         core.close()
