@@ -12,7 +12,8 @@ from sqlalchemy import Table
 from sqlalchemy.engine import Engine
 
 from footfall.storage import dialect
-from footfall.storage.engine import write_tx
+from footfall.storage.engine import make_engine, write_tx
+from footfall.storage.migrate import upgrade
 from footfall.storage.scratch import throwaway_database
 
 PG_ADMIN_URL = os.environ.get("FOOTFALL_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -27,6 +28,18 @@ def scratch_url(stack: ExitStack, name: str) -> str | None:
     except Exception as error:  # a benchmark without PostgreSQL still reports SQLite
         print(f"  skipped: PostgreSQL not reachable at {PG_ADMIN_URL} ({error.__class__.__name__})")
         return None
+
+
+def hub_database(stack: ExitStack, name: str) -> Engine | None:
+    """A fresh, migrated hub database on backend `name`, disposed and removed when `stack`
+    closes; None when the backend is not reachable."""
+    url = scratch_url(stack, name)
+    if url is None:
+        return None
+    engine = make_engine(url)
+    stack.callback(engine.dispose)
+    upgrade(engine)
+    return engine
 
 
 def timed_bare_insert(engine: Engine, bare: Table, columns: Sequence[str], rows: list[tuple]) -> float:

@@ -38,7 +38,7 @@ from sqlalchemy import Column, MetaData, PrimaryKeyConstraint, Table, select
 from sqlalchemy.engine import Engine
 
 sys.path.insert(0, str(Path(__file__).parent))
-from backends import scratch_url, timed_bare_insert
+from backends import hub_database, timed_bare_insert
 from footfall.connectors.device_api import DeviceApiPoller, PollerLimits, store
 from footfall.connectors.device_api.client import DeviceClient
 from footfall.connectors.device_api.parse import parse_reply, reported_counts
@@ -54,8 +54,7 @@ from footfall.simulator.fleet import Fleet, build_fleet
 from footfall.simulator.runner import raise_open_file_limit
 from footfall.simulator.traffic import warm
 from footfall.simulator.truth import truth_rows
-from footfall.storage.engine import make_engine, read_tx, write_tx
-from footfall.storage.migrate import upgrade
+from footfall.storage.engine import read_tx, write_tx
 from footfall.storage.tables import count_cell, counter
 
 SEED = 11
@@ -226,17 +225,6 @@ def bench(engine: Engine, spare: Engine, fleet: Fleet, endpoints: dict[str, str]
     print(f"  for reference: the ingest core alone takes the same submissions in {core_s:.2f} s "
           f"({len(rows) / core_s:,.0f} rows/s, cpu {core_cpu:.1f} s); fetch then ingest in turn "
           f"{fetch_s + core_s:.2f} s, ratio {(fetch_s + core_s) / poll_s:.0%}")
-
-
-def hub_database(stack: ExitStack, name: str) -> Engine | None:
-    """A fresh, migrated hub database on backend `name` (None when it is not reachable)."""
-    url = scratch_url(stack, name)
-    if url is None:
-        return None
-    engine = make_engine(url)
-    stack.callback(engine.dispose)
-    upgrade(engine)
-    return engine
 
 
 def main() -> None:

@@ -25,15 +25,14 @@ from sqlalchemy import BigInteger, Column, Integer, MetaData, SmallInteger, Stri
 from sqlalchemy.engine import Engine
 
 sys.path.insert(0, str(Path(__file__).parent))
-from backends import scratch_url, timed_bare_insert
+from backends import hub_database, timed_bare_insert
 from counts_latency import bench_counts
 from footfall.estate.companies import create_company
 from footfall.ingest.batch import prepare
 from footfall.ingest.core import IngestCore
 from footfall.ingest.writer import EVENT_COLUMNS
 from footfall.rollup.refresher import refresh
-from footfall.storage.engine import make_engine, write_tx
-from footfall.storage.migrate import upgrade
+from footfall.storage.engine import write_tx
 from footfall.storage.tables import event
 from workload import as_wire, fleet_events
 
@@ -97,16 +96,6 @@ def _event_key() -> list[str]:
     return next(c for c in event.constraints if isinstance(c, UniqueConstraint)).columns.keys()
 
 
-def _backend(stack: ExitStack, name: str) -> Engine | None:
-    url = scratch_url(stack, name)
-    if url is None:
-        return None
-    engine = make_engine(url)
-    upgrade(engine)
-    stack.callback(engine.dispose)
-    return engine
-
-
 def main() -> None:
     """Run the benchmarks and print their figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -124,7 +113,7 @@ def main() -> None:
     for name in args.backends.split(","):
         print(f"\n[{name}]")
         with ExitStack() as stack:
-            engine = _backend(stack, name)
+            engine = hub_database(stack, name)
             if engine is None:
                 continue
             bench_ingest(engine, batches, args.events, in_flight=args.counters)

@@ -88,16 +88,21 @@ def _no_busy_wait(engine: Engine) -> None:
     event.listen(engine, "connect", lambda dbapi, _record: dbapi.execute("PRAGMA busy_timeout=0"))
 
 
-def test_refresh_with_nothing_pending_does_not_wait_for_the_writer(sqlite_engine: Engine) -> None:
-    company_id = make_estate(sqlite_engine, "Europe/London", [SERIAL])
-    cid = counter_id(sqlite_engine, company_id, SERIAL)
-    start = local_midnight_ts(DAY, zone("Europe/London"))
-    core = IngestCore(sqlite_engine)
+def _one_hour(engine: Engine, zone_name: str, hour: int, ins: int, outs: int) -> tuple[int, int]:
+    """A counter in `zone_name` that reported `ins`/`outs` for local `hour` of DAY; (company, counter)."""
+    company_id = make_estate(engine, zone_name, [SERIAL])
+    start = local_midnight_ts(DAY, zone(zone_name)) + hour * 3600
+    core = IngestCore(engine)
     try:
         core.ingest(company_id, counts=[{"serial": SERIAL, "line": 1, "start": start, "length": 3600,
-                                         "in": 5, "out": 4, "source": "device_api"}])
+                                         "in": ins, "out": outs, "source": "device_api"}])
     finally:
         core.close()
+    return company_id, counter_id(engine, company_id, SERIAL)
+
+
+def test_refresh_with_nothing_pending_does_not_wait_for_the_writer(sqlite_engine: Engine) -> None:
+    company_id, cid = _one_hour(sqlite_engine, "Europe/London", 0, 5, 4)
     assert refresh(sqlite_engine, [cid]) > 0  # the ingested hour, rolled up
     _no_busy_wait(sqlite_engine)
     sqlite_engine.dispose()  # new connections get the listener
@@ -109,15 +114,7 @@ def test_refresh_with_nothing_pending_does_not_wait_for_the_writer(sqlite_engine
 
 
 def test_refresh_still_rolls_up_what_is_pending(engine: Engine) -> None:
-    company_id = make_estate(engine, "America/New_York", [SERIAL])
-    cid = counter_id(engine, company_id, SERIAL)
-    start = local_midnight_ts(DAY, zone("America/New_York")) + 9 * 3600
-    core = IngestCore(engine)
-    try:
-        core.ingest(company_id, counts=[{"serial": SERIAL, "line": 1, "start": start, "length": 3600,
-                                         "in": 7, "out": 2, "source": "device_api"}])
-    finally:
-        core.close()
+    company_id, cid = _one_hour(engine, "America/New_York", 9, 7, 2)
     assert refresh(engine, [cid + 1_000]) == 0  # another counter's hours: nothing to do
     assert refresh(engine, [cid]) == 1
     assert refresh(engine, [cid]) == 0
