@@ -35,6 +35,7 @@ MAX_SPAN_LOOKBACK_S = 31 * 86400
 # An `Event` is stored as its counter's id, its other fields, and when it was received.
 EVENT_FIELDS = Event._fields[1:]
 EVENT_COLUMNS = ("counter_id", *EVENT_FIELDS, "received_ts")
+EVENT_KEY = ("counter_id", "start_ts", "identity")  # the table's unique key
 _SERIAL, _ROI, _START = (itemgetter(Event._fields.index(f)) for f in ("serial", "roi_id", "start_ts"))
 # A reported count is stored under its cell's key (`CellKey` order) with its values.
 CELL_KEY = ("counter_id", "start_ts", "roi_id", "length_s", "source")
@@ -58,19 +59,31 @@ class _Share:
         """The counter belongs to no site yet."""
         return self.site_id is None
 
-    def hours(self) -> set[tuple[int, int]]:
-        """The (counter, UTC hour) pairs these events touch."""
-        counter_id, events = self.counter_id, self.events
-        first = min(map(_START, events))
-        first -= first % 3600
-        if max(map(_START, events)) < first + 3600:  # the usual case, at C speed
-            return {(counter_id, first)}
-        return {(counter_id, t - t % 3600) for t in map(_START, events)}
-
     def lines(self) -> set[tuple[int, int]]:
         """The (counter, RoiId) pairs these events mention."""
         counter_id = self.counter_id
         return {(counter_id, roi) for roi in set(map(_ROI, self.events))}
+
+
+def _hours(counter_id: int, events: list[Event]) -> set[tuple[int, int]]:
+    """The (counter, UTC hour) pairs one counter's events touch."""
+    first = min(map(_START, events))
+    first -= first % 3600
+    if max(map(_START, events)) < first + 3600:  # the usual case, at C speed
+        return {(counter_id, first)}
+    return {(counter_id, t - t % 3600) for t in map(_START, events)}
+
+
+def _claim(share: _Share, stored: set[tuple[int, int, str]]) -> list[Event]:
+    """The share's events among the `stored` keys, each key claimed by its first event."""
+    claimed = []
+    counter_id = share.counter_id
+    for e in share.events:
+        key = (counter_id, e.start_ts, e.identity)
+        if key in stored:
+            stored.discard(key)
+            claimed.append(e)
+    return claimed
 
 
 def _shares(group: list[Submission], serials: list[set[str]],
@@ -197,60 +210,32 @@ class Writer:
                 dirty: set[tuple[int, int]], now_ts: int) -> None:
         if not shares:
             return
-        conflict = "ON CONFLICT (counter_id, start_ts, identity) DO NOTHING"
         by_company: dict[int, list[Event]] = defaultdict(list)
         for share in shares:
             by_company[share.company_id].extend(share.events)
-        total = sum(len(events) for events in by_company.values())
         ids = _ids_by_company(shares)
-        # Live streams rarely re-send: insert without RETURNING and only look closer when
-        # some rows were already stored or repeated (then redo it, accounting row by row).
-        with conn.begin_nested() as savepoint:
-            inserted = sum(
-                dialect.insert_by_serial(conn, event, EVENT_FIELDS, events, ids[company_id], now_ts,
-                                         conflict)[0]
-                for company_id, events in by_company.items())
-            if inserted < total:
-                savepoint.rollback()
-        if inserted < total:
-            self._events_with_resends(conn, shares, results, dirty, conflict, now_ts, ids)
-            return
+        # Live streams rarely re-send: the keys stored come back only when some row was not
+        # new (stored before, or repeated within the group: the first of a repeat is stored).
+        stored_keys: dict[int, set[tuple[int, int, str]]] = {}
+        for company_id, events in by_company.items():
+            keys = dialect.insert_new_by_serial(conn, event, EVENT_FIELDS, events, ids[company_id],
+                                                now_ts, EVENT_KEY)
+            if keys is not None:
+                stored_keys[company_id] = set(keys)
         stored = self.stored
         for share in shares:
-            result, n = results[share.index], len(share.events)
-            result.accepted += n
-            if share.site_id is None:
-                result.unassigned += n
-            dirty |= share.hours()
-            stored.append(Stored(share.company_id, share.counter_id, share.site_id, share.events))
-
-    def _events_with_resends(self, conn: Connection, shares: list[_Share],
-                             results: list[IngestResult], dirty: set[tuple[int, int]],
-                             conflict: str, now_ts: int, ids: dict[int, dict[str, int]]) -> None:
-        # The table's unique key → (share, event); a repeat inside the group is a duplicate.
-        owner: dict[tuple[int, int, str], tuple[_Share, Event]] = {}
-        by_company: dict[int, list[Event]] = defaultdict(list)
-        for share in shares:
-            for e in share.events:
-                key = (share.counter_id, e.start_ts, e.identity)
-                if key in owner:
-                    results[share.index].duplicates += 1
+            result, events = results[share.index], share.events
+            keys = stored_keys.get(share.company_id)
+            if keys is not None:
+                events = _claim(share, keys)
+                result.duplicates += len(share.events) - len(events)
+                if not events:
                     continue
-                owner[key] = (share, e)
-                by_company[share.company_id].append(e)
-        for company_id, events in by_company.items():
-            _count, stored = dialect.insert_by_serial(
-                conn, event, EVENT_FIELDS, events, ids[company_id], now_ts, conflict,
-                returning=("counter_id", "start_ts", "identity"))
-            for key in stored:
-                share, e = owner.pop(key)
-                result = results[share.index]
-                result.accepted += 1
-                result.unassigned += share.unassigned
-                dirty.add((share.counter_id, e.start_ts - e.start_ts % 3600))
-                self.stored.append(Stored(share.company_id, share.counter_id, share.site_id, [e]))
-        for share, _e in owner.values():
-            results[share.index].duplicates += 1  # already stored before this group
+            result.accepted += len(events)
+            if share.unassigned:
+                result.unassigned += len(events)
+            dirty |= _hours(share.counter_id, events)
+            stored.append(Stored(share.company_id, share.counter_id, share.site_id, events))
 
     def _counts(self, conn: Connection, group: list[Submission],
                 counters: dict[CounterKey, tuple[int, int | None]],
