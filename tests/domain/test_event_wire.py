@@ -41,6 +41,16 @@ def test_wire_reader_never_disagrees_with_the_full_reader(data: st.DataObject) -
 @settings(max_examples=500, deadline=None)
 @given(st.lists(messages().flatmap(_wire), min_size=1, max_size=12))
 def test_a_batch_of_texts_reads_as_its_messages_one_by_one(texts: list[str]) -> None:
+    _reads_as_one_by_one(texts)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(messages().map(lambda m: m.get("Data", m)).flatmap(_wire), min_size=1, max_size=12))
+def test_a_batch_of_bare_texts_reads_as_its_messages_one_by_one(texts: list[str]) -> None:
+    _reads_as_one_by_one(texts)  # MQTT payloads: every one without the wrapper
+
+
+def _reads_as_one_by_one(texts: list[str]) -> None:
     from_texts = prepare(1, NOW, messages=texts)
     one_by_one = [prepare(1, NOW, events=[_decoded(t)]) for t in texts]
     assert from_texts.events == [e for s in one_by_one for e in s.events]
@@ -70,6 +80,8 @@ def test_what_devices_send_takes_the_fast_path() -> None:
     events, others = read_wire(texts, NOW)
     assert others == [] and len(events) == 5
     assert events == [_full(t) for t in texts]
+    bare = [json.dumps(m["Data"]) for m in wrapped]  # MQTT payloads come without the wrapper
+    assert read_wire(bare, NOW) == ([_full(t) for t in bare], [])
 
 
 def test_anything_unusual_is_left_to_the_full_reader_by_index() -> None:

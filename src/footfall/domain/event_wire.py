@@ -83,10 +83,15 @@ def read_wire(texts: Sequence[str | bytes], now_ts: int) -> tuple[list[Event], l
     """The events of the wire `texts` this reader takes (in order) and the indexes of the rest."""
     if not texts or not set(map(type, texts)) <= _TEXT or max(map(len, texts)) > MAX_MESSAGE_CHARS:
         return _one_by_one(texts, now_ts)
-    try:
+    try:  # a WebSocket session's frames: every one wrapped in Topic/Data
         datas = list(map(_DATA, map(_read_wrapped, texts)))
-    except msgspec.MsgspecError:  # a bare or unusual message among them
-        return _one_by_one(texts, now_ts)
+    except msgspec.MsgspecError:
+        try:  # MQTT payloads: every one bare
+            datas = list(map(_read_bare, texts))
+        except msgspec.MsgspecError:  # a mix, or an unusual message among them
+            return _one_by_one(texts, now_ts)
+        if any(d.Topic is not _ABSENT or d.Data is not _ABSENT for d in datas):
+            return _one_by_one(texts, now_ts)
     events = _events(datas, now_ts)
     return (events, []) if events is not None else _one_by_one(texts, now_ts)
 
@@ -107,28 +112,44 @@ def wire_serial(text: str | bytes) -> str | None:
 
 
 def _one_by_one(texts: Sequence[str | bytes], now_ts: int) -> tuple[list[Event], list[int]]:
-    events: list[Event] = []
+    """Decode each text alone (a batch mixing shapes: bare and wrapped, MQTT's occupancy and
+    status beside counting), then check what decoded column by column, all together."""
+    decoded: list[_Data] = []
+    taken: list[int] = []
     others: list[int] = []
     for index, text in enumerate(texts):
-        one = _read_one(text, now_ts) if type(text) in _TEXT and len(text) <= MAX_MESSAGE_CHARS else None
+        data = _decode(text) if type(text) in _TEXT and len(text) <= MAX_MESSAGE_CHARS else None
+        if data is None:
+            others.append(index)
+        else:
+            decoded.append(data)
+            taken.append(index)
+    if not decoded:
+        return [], others
+    events = _events(decoded, now_ts)
+    if events is not None:
+        return events, others
+    events = []  # some decoded message needs the full reader: judge each alone
+    for index, data in zip(taken, decoded, strict=True):
+        one = _events([data], now_ts)
         if one is None:
             others.append(index)
         else:
-            events.extend(one)
-    return events, others
+            events += one
+    return events, sorted(others)
 
 
-def _read_one(text: str | bytes, now_ts: int) -> list[Event] | None:
+def _decode(text: str | bytes) -> _Data | None:
+    """The event fields of one message, wrapped or bare; None if it is neither."""
     try:
-        data: _Data = _read_wrapped(text).Data
+        return _read_wrapped(text).Data
     except msgspec.MsgspecError:
-        try:
-            data = _read_bare(text)
-        except msgspec.MsgspecError:
-            return None
-        if data.Topic is not _ABSENT or data.Data is not _ABSENT:
-            return None
-    return _events([data], now_ts)
+        pass
+    try:
+        data = _read_bare(text)
+    except msgspec.MsgspecError:
+        return None
+    return data if data.Topic is _ABSENT and data.Data is _ABSENT else None
 
 
 def _events(datas: list[_Data], now_ts: int) -> list[Event] | None:

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from footfall.domain.event_wire import read_wire
 from footfall.domain.events import ConnectionCheck, parse_event, parse_message_text
 from footfall.domain.fields import FieldError, integer, require, serial, serial_or_none, timestamp
 from footfall.domain.records import Event
@@ -27,11 +28,10 @@ class PayloadError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Counting:
-    """One line crossing; `payload` goes to the ingest core as it came."""
+    """One line crossing (its text goes to the ingest core as it came)."""
 
     serial: str
     event: Event
-    payload: dict[str, Any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +39,6 @@ class Check:
     """A `generic-test-topic` message: the link works; never counted."""
 
     serial: str | None
-    payload: dict[str, Any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,8 +93,8 @@ def _record(data: dict[str, Any], now_ts: int) -> Record:
     if "MetricId" in data or "Topic" in data:
         parsed = parse_event(data, now_ts)
         if isinstance(parsed, ConnectionCheck):
-            return Check(parsed.serial, data)
-        return Counting(parsed.serial, parsed, data)
+            return Check(parsed.serial)
+        return Counting(parsed.serial, parsed)
     if "ObjectCount" in data:
         return _occupancy(data, now_ts)
     if "Status" in data:
@@ -132,7 +131,8 @@ class Fault:
 class Batch:
     """Messages received together, sorted by what the hub does with them."""
 
-    events: list[dict[str, Any]] = field(default_factory=list)  # for the ingest core
+    # Counting and check messages for the ingest core, as their texts came off the wire.
+    messages: list[bytes | str] = field(default_factory=list)
     event_serials: list[str | None] = field(default_factory=list)  # serial of each, for its errors
     occupancy: list[Occupancy] = field(default_factory=list)
     presence: dict[str, bool] = field(default_factory=dict)  # serial → online after this batch
@@ -140,9 +140,24 @@ class Batch:
 
 
 def split_batch(messages: Iterable[tuple[str, bytes | str]], now_ts: int) -> Batch:
-    """Parse (topic, payload) pairs in arrival order; a bad one becomes a fault, the rest go on."""
+    """Parse (topic, payload) pairs in arrival order; a bad one becomes a fault, the rest go on.
+
+    Devices' usual counting messages are read together in C (`read_wire`) and go to the
+    ingest core as their texts, read there once more at the same speed; any other payload
+    is read in full here.
+    """
+    pairs = list(messages)
     batch = Batch()
-    for topic, raw in messages:
+    counted, others = read_wire([raw for _topic, raw in pairs], now_ts)
+    usual = iter(counted)  # in arrival order, between the others
+    unusual = set(others)
+    for index, (topic, raw) in enumerate(pairs):
+        if index not in unusual:
+            serial = next(usual).serial
+            _heard(batch, serial)
+            batch.messages.append(raw)
+            batch.event_serials.append(serial)
+            continue
         try:
             record = parse_payload(raw, now_ts)
         except PayloadError as error:
@@ -153,11 +168,16 @@ def split_batch(messages: Iterable[tuple[str, bytes | str]], now_ts: int) -> Bat
             batch.presence[record.serial] = record.online
             continue
         if record.serial is not None:
-            batch.presence.pop(record.serial, None)
-            batch.presence[record.serial] = True  # any message proves the counter is back
+            _heard(batch, record.serial)
         if isinstance(record, Occupancy):
             batch.occupancy.append(record)
         else:
-            batch.events.append(record.payload)
+            batch.messages.append(raw)  # the core's full reader reads it as this did
             batch.event_serials.append(record.serial)
     return batch
+
+
+def _heard(batch: Batch, serial: str) -> None:
+    """Any message proves its counter is back (the last word of a serial wins)."""
+    batch.presence.pop(serial, None)
+    batch.presence[serial] = True

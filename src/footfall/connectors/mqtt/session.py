@@ -168,13 +168,13 @@ class Session:
                     fault.serial or "an unknown counter", fault.error)
 
     async def _write(self, batch: Batch, now: datetime) -> None:
-        if batch.events:
+        if batch.messages:
             result = await self._sink.ingest_async(self.config.company_id, channel=CHANNEL,
-                                                   events=batch.events)
+                                                   messages=batch.messages)
             self._stats.events += result.accepted
             self._stats.duplicates += result.duplicates
             batch.faults.extend(Fault(batch.event_serials[e.index] or "", e.error) for e in result.errors)
-            batch.events.clear()  # committed: a retry of the rest must not send them again
+            batch.messages.clear()  # committed: a retry of the rest must not send them again
         await asyncio.to_thread(self._write_rows, batch, now)
 
     def _write_rows(self, batch: Batch, now: datetime) -> None:
