@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -113,3 +114,9 @@ def test_the_serial_is_found_without_decoding_the_rest() -> None:
     assert wire_serial(json.dumps(_message())) == SERIAL
     assert wire_serial(json.dumps(_message()["Data"])) == SERIAL
     assert wire_serial(repr(_message())) is None and wire_serial("{") is None
+
+
+def test_a_submission_of_events_and_texts_at_once_is_refused() -> None:
+    # Their error indexes would be ambiguous: each counts within its own list.
+    with pytest.raises(ValueError, match="not both"):
+        prepare(1, NOW, events=[_message()], messages=[json.dumps(_message())])

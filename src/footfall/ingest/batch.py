@@ -68,10 +68,13 @@ def receive(company_id: int, now_ts: int, *, channel: str = "api", events: Itera
     """A submission of raw payloads received at `now_ts`, to be `read` later.
 
     `events` are decoded event objects; `messages` are event messages as their wire texts
-    (a WebSocket frame, an MQTT payload), read straight from the text. An error's index
-    counts within its own list.
+    (a WebSocket frame, an MQTT payload), read straight from the text. A submission carries
+    one or the other: an error's index counts within its own list, and events' and messages'
+    indexes would be told apart by nothing.
     """
     raw = tuple(r if isinstance(r, list | tuple) else list(r) for r in (events, counts, coverage, messages))
+    if raw[0] and raw[3]:
+        raise ValueError("a submission carries decoded events or message texts, not both")
     return Submission(company_id, channel, raw=raw, received_ts=now_ts)  # type: ignore[arg-type]
 
 
