@@ -9,12 +9,13 @@ from functools import partial
 from operator import attrgetter, itemgetter
 from typing import NamedTuple
 
-from sqlalchemy import and_, delete, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.engine import Connection
 
 from footfall.domain.records import Event, LineDirection, LineKind
 from footfall.domain.resolve import merge_spans
 from footfall.ingest.batch import IngestResult, Submission
+from footfall.ingest.counter_ids import CounterIds, CounterKey
 from footfall.storage import dialect
 from footfall.storage.tables import (
     alive_span,
@@ -26,7 +27,6 @@ from footfall.storage.tables import (
     line,
 )
 
-CounterKey = tuple[int, str]  # company id, serial
 CellKey = tuple[int, int, int, int, str]  # counter id, start, roi, length, source
 LAST_SEEN_EVERY_S = 30
 MAX_SPAN_LOOKBACK_S = 31 * 86400
@@ -134,15 +134,18 @@ class Writer:
         self._known_lines: set[tuple[int, int]] = set()
         self._pending_lines: set[tuple[int, int]] = set()
         self._last_seen: dict[int, int] = {}
+        self._counter_ids = CounterIds()
 
     def committed(self) -> None:
-        """The group's transaction committed: its new lines now exist."""
+        """The group's transaction committed: its new lines and counters now exist."""
         self._known_lines |= self._pending_lines
         self._pending_lines.clear()
+        self._counter_ids.committed()
 
     def rolled_back(self) -> None:
         """The group's transaction failed: forget what it would have created."""
         self._pending_lines.clear()
+        self._counter_ids.rolled_back()
 
     def write(self, conn: Connection, group: list[Submission], now_ts: int) -> list[IngestResult]:
         """Store every record of the group; returns one result per submission, in order."""
@@ -173,19 +176,7 @@ class Writer:
             named.update(map(_COUNT_SERIAL, s.counts))
             named.update(map(_COUNT_SERIAL, s.spans))
             named.update(c.serial for c in s.checks if c.serial)
-        found: dict[CounterKey, tuple[int, int | None]] = {}
-        for company_id, named in wanted.items():
-            found.update(_lookup(conn, company_id, named))
-            missing = sorted(s for s in named if (company_id, s) not in found)
-            if missing:
-                # Unknown serials are kept as unassigned counters, never dropped.
-                conn.execute(
-                    dialect.insert_ignore(conn, counter, ["company_id", "serial"]),
-                    [{"company_id": company_id, "serial": s, "active": True,
-                      "first_seen_at": now, "created_at": now} for s in missing],
-                )
-                found.update(_lookup(conn, company_id, set(missing)))
-        return found
+        return self._counter_ids.find(conn, wanted, now)
 
     def _lines(self, conn: Connection, group: list[Submission], shares: list[_Share],
                counters: dict[CounterKey, tuple[int, int | None]]) -> None:
@@ -356,12 +347,3 @@ def _ids_by_company(shares: list[_Share]) -> dict[int, dict[str, int]]:
     for share in shares:
         ids[share.company_id][share.events[0].serial] = share.counter_id
     return ids
-
-
-def _lookup(conn: Connection, company_id: int, serials: set[str]) -> dict[CounterKey, tuple[int, int | None]]:
-    rows = conn.execute(
-        select(counter.c.id, counter.c.serial, counter.c.site_id).where(
-            and_(counter.c.company_id == company_id, dialect.among(conn, counter.c.serial, sorted(serials)))
-        )
-    )
-    return {(company_id, serial): (cid, site) for cid, serial, site in rows}

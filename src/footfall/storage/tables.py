@@ -270,6 +270,14 @@ zone_occupancy = Table(
     PrimaryKeyConstraint("counter_id", "roi_id", "at_ts"),
 )
 
+# One row, bumped by triggers whenever a counter is moved, renamed or deleted (migration
+# 0010): the ingest writer keeps counter ids between groups until it changes.
+estate_version = Table(
+    "estate_version", metadata,
+    Column("id", SmallInteger, primary_key=True, autoincrement=False),
+    Column("version", BigInteger, nullable=False),
+)
+
 # Each capability keeps its tables in its own module on the same metadata; importing them
 # here makes `metadata` (and Alembic, and the test fixtures) see every table.
 from footfall.storage import (  # noqa: E402, F401
