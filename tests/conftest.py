@@ -14,13 +14,12 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from footfall.storage.engine import make_engine
 from footfall.storage.migrate import upgrade
 from footfall.storage.scratch import throwaway_database
-from footfall.storage.tables import metadata
+from tests.databases import empty
 
 PG_ADMIN_URL = os.environ.get("FOOTFALL_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -71,12 +70,7 @@ def _sqlite_engine(template: Path, tmp_path: Path) -> Engine:
 
 
 def _pg_engine(url: str) -> Engine:
-    engine = make_engine(url)
-    # estate_version's one row is the schema's, not data: the migration puts it there.
-    names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables if t.name != "estate_version")
-    with engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    return engine
+    return empty(make_engine(url))
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

@@ -14,7 +14,7 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
 from footfall.connectors.mqtt import MqttSubscriber
@@ -28,7 +28,7 @@ from footfall.simulator.faults import FaultPlan
 from footfall.simulator.traffic import crossings
 from footfall.simulator.truth import truth_rows
 from footfall.storage.engine import make_engine, read_tx
-from footfall.storage.tables import alive_span, metadata
+from footfall.storage.tables import alive_span
 from tests.connectors.mqtt_hub import (
     TZ,
     WINDOW,
@@ -47,6 +47,7 @@ from tests.connectors.mqtt_hub import (
     witness,
 )
 from tests.core.helpers import make_estate, rows
+from tests.databases import empty
 from tests.simulator.mqtt_broker import free_port, mqtt_broker
 
 
@@ -162,10 +163,7 @@ def test_bad_payloads_are_counted_per_counter_and_the_good_ones_next_to_them_sto
 @pytest.fixture
 def pg_engines(pg_url: str) -> Iterator[tuple[Engine, Engine]]:
     """Two engines (two hub workers) on one emptied PostgreSQL database."""
-    first, second = make_engine(pg_url), make_engine(pg_url)
-    names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
-    with first.begin() as conn:
-        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    first, second = empty(make_engine(pg_url)), make_engine(pg_url)
     yield first, second
     first.dispose()
     second.dispose()

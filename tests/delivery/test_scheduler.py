@@ -26,9 +26,9 @@ from footfall.delivery.schedule import due
 from footfall.delivery.service import DeliveryService
 from footfall.settings import Settings
 from footfall.storage.engine import make_engine, read_tx, write_tx
-from footfall.storage.tables import metadata
 from footfall.storage.tables_delivery import delivery, delivery_run
 from tests.api.helpers import Tenant, make_tenant, post
+from tests.databases import empty
 from tests.delivery.conftest import KEY, build_estate
 from tests.servers import FtpServer, Mailbox, ftp_server
 
@@ -113,10 +113,7 @@ def start_barrier(engine: Engine, waiters: int) -> Iterator[None]:
 @pytest.fixture
 def pg_engine(pg_url: str) -> Iterator[Engine]:
     """The session's PostgreSQL database, emptied."""
-    engine = make_engine(pg_url)
-    names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
-    with engine.begin() as conn:
-        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    engine = empty(make_engine(pg_url))
     yield engine
     engine.dispose()
 

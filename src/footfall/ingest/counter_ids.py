@@ -10,6 +10,7 @@ transaction has committed.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Set
 from datetime import datetime
 
@@ -18,6 +19,8 @@ from sqlalchemy.engine import Connection
 
 from footfall.storage import dialect
 from footfall.storage.tables import counter
+
+log = logging.getLogger(__name__)
 
 CounterKey = tuple[int, str]  # company id, serial
 Found = tuple[int, int | None]  # counter id, site id (None: unassigned)
@@ -30,12 +33,16 @@ class CounterIds:
         self._kept: dict[CounterKey, Found] = {}
         self._pending: dict[CounterKey, Found] = {}
         self._version: int | None = None
+        self._warned = False
 
     def find(self, conn: Connection, wanted: Mapping[int, Set[str]],
              now: datetime) -> dict[CounterKey, Found]:
         """Every wanted (company, serial)'s counter, creating unknown serials as unassigned."""
         version = conn.exec_driver_sql("SELECT version FROM estate_version").scalar()
         if version is None or version != self._version:  # no row: nothing can be kept safely
+            if version is None and not self._warned:
+                log.warning("estate_version has no row: counters are looked up in every group")
+                self._warned = True
             self._kept.clear()
             self._version = version
         kept = self._kept
