@@ -11,6 +11,7 @@ import pytest
 from footfall.domain.timegrid import Interval
 from footfall.portal import charts
 from footfall.portal.counter_health import HOURS, connection_state, coverage_grid
+from footfall.portal.dashboard import pooled_sales, totals
 from footfall.portal.lockout import ACCOUNT, ADDRESS, Lock, LockoutPolicy, after_failure, lock_of
 from footfall.portal.pages import PAGES, allowed_pages, check_pages, navigation
 from footfall.portal.routes_auth import safe_next
@@ -153,3 +154,16 @@ def test_signing_key_file_is_private_and_stable(tmp_path: Path) -> None:
     cookie = signer(key).sign("token").decode()
     assert unsign(key, cookie) == "token" and unsign(key, cookie + "x") is None
     assert signing_key(Settings(data_dir=tmp_path, secret_key="abc")) != key
+
+
+def test_tile_rates_are_rounded_once_from_the_totals() -> None:
+    # 357 / 1,121 = 31.8466 %: the rate rounded to four decimals (0.3185) would show 31.9 %.
+    row = {"in": 1_121, "out": 0, "outside_traffic": None, "occupancy": 0,
+           "aggregation_status": "complete", "verification_status": "verified",
+           "transactions": 357, "sales_value": 100.0}
+    sales = pooled_sales([row])
+    assert sales["conversion_rate"] == 0.3185 and f"{sales['conversion_percent']:.1f}" == "31.8"
+    unsold = {**row, "transactions": None, "sales_value": None}
+    assert pooled_sales([unsold])["conversion_percent"] is None
+    passing = totals([{**unsold, "in": 357, "outside_traffic": 1_121}])
+    assert passing["turn_in_rate"] == 0.3185 and f"{passing['turn_in_percent']:.1f}" == "31.8"
