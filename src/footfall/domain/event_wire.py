@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from itertools import repeat
 from operator import attrgetter
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 import msgspec
 
@@ -179,9 +179,10 @@ def _events(datas: list[_Data], now_ts: int) -> list[Event] | None:
 
 def _serials(cameras: tuple[str, ...]) -> list[str] | None:
     """The checked serial of each CameraSerial (a batch names a handful), or None if one is not."""
-    checked = {camera: checked_serial(camera) for camera in set(cameras)}
-    if None in checked.values():
+    found = {camera: checked_serial(camera) for camera in set(cameras)}
+    if None in found.values():
         return None
+    checked = cast(dict[str, str], found)
     if len(checked) == 1:
         return [checked[cameras[0]]] * len(cameras)
     return list(map(checked.__getitem__, cameras))
@@ -201,7 +202,7 @@ def _identities(uuids: tuple[str | None, ...], serials: list[str], rois: tuple[i
             return None  # a mix: rare enough for the full reader
         contents = zip(serials, rois, metrics, starts, starts, people_ids, people_types, strict=True)
         return [content_identity(*fields) for fields in contents]
-    digits = list(map(str.replace, uuids, repeat("-"), repeat("")))
+    digits = list(map(str.replace, cast(tuple[str, ...], uuids), repeat("-"), repeat("")))
     if set(map(len, digits)) != {32}:
         return None
     joined = "".join(digits)

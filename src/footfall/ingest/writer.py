@@ -209,10 +209,10 @@ class Writer:
         # new (stored before, or repeated within the group: the first of a repeat is stored).
         stored_keys: dict[int, set[tuple[int, int, str]]] = {}
         for company_id, events in by_company.items():
-            keys = dialect.insert_new_by_serial(conn, event, EVENT_FIELDS, events, ids[company_id],
-                                                now_ts, EVENT_KEY)
-            if keys is not None:
-                stored_keys[company_id] = set(keys)
+            new = dialect.insert_new_by_serial(conn, event, EVENT_FIELDS, events, ids[company_id],
+                                               now_ts, EVENT_KEY)
+            if new is not None:
+                stored_keys[company_id] = set(new)
         stored = self.stored
         for share in shares:
             result, events = results[share.index], share.events
@@ -306,7 +306,7 @@ class Writer:
         if not rows:
             return
         conn.execute(connection_check.insert(), rows)
-        ids = {counters[(r["company_id"], r["serial"])][0] for r in rows if r["serial"]}
+        ids = {counters[(s.company_id, c.serial)][0] for s in group for c in s.checks if c.serial}
         if ids:
             conn.execute(update(counter).where(counter.c.id.in_(sorted(ids)))
                          .values(last_check_at=now))

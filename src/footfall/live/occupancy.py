@@ -11,8 +11,8 @@ from footfall.domain.timegrid import iso, local_date
 from footfall.query.scope import Role
 
 LineKey = tuple[int, int]  # counter id, RoiId
-_DIRECTION = {Metric.IN: "in", Metric.OUT: "out"}
-_PEOPLE = {PeopleType.VISITOR: "visitor", PeopleType.STAFF: "staff"}
+_DIRECTION: dict[int, str] = {Metric.IN: "in", Metric.OUT: "out"}
+_PEOPLE: dict[int, str] = {PeopleType.VISITOR: "visitor", PeopleType.STAFF: "staff"}
 
 
 class SiteLive:

@@ -53,7 +53,8 @@ def among(conn: Connection, column: Any, values: Sequence[Any]) -> ColumnElement
     """
     if conn.dialect.name == "postgresql":
         return column == any_(cast(bindparam(None, list(values)), postgresql.ARRAY(column.type)))
-    members = select(literal_column("value")).select_from(func.json_each(orjson.dumps(list(values)).decode()))
+    listed = func.json_each(orjson.dumps(list(values)).decode())
+    members: Select[Any] = select(literal_column("value")).select_from(listed)
     return column.in_(members.scalar_subquery())
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -43,7 +43,7 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
 
 
-_NULL = {}.get  # any value → None, in C: what the driver binds as NULL
+_NULL: Callable[[Any], None] = {}.get  # any value → None, in C: what the driver binds as NULL
 
 
 def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
